@@ -1,0 +1,34 @@
+"""smpc: secret-shared fixed-point tensors, a crypto provider, and the protocols on them.
+
+Quick tour::
+
+    import numpy as np, smpc
+    alice, bob, cp = smpc.make_parties(seed=0)
+    x = smpc.share(np.array([1.5, -2.0]), alice, bob, crypto_provider=cp)
+    y = x * x + 1                      # Beaver square, then a public addition
+    y.get().float_precision()          # array([3.25, 5.  ])
+
+Layout, one concept per module: :mod:`~smpc.ring` (Z_2^64), :mod:`~smpc.fixed_point`,
+:mod:`~smpc.randomness`, :mod:`~smpc.network`, :mod:`~smpc.parties`,
+:mod:`~smpc.dealer`, :mod:`~smpc.sharing`, :mod:`~smpc.beaver`,
+:mod:`~smpc.truncation`, :mod:`~smpc.shared_tensor`.
+"""
+from . import config, ring
+from .dealer import CryptoProvider, Triple
+from .errors import (FixedPointRangeError, PartyMismatchError, ProtocolError, SMPCError,
+                     TripleReuseError)
+from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER, FixedPointEncoder, encoder_from_setting
+from .fixed_precision_tensor import FixedPrecisionTensor, fix_precision
+from .network import Network, Stats
+from .parties import Party, Worker, make_parties
+from .randomness import default_source, manual_seed
+from .shared_tensor import SharedTensor, concatenate, share
+
+
+def __getattr__(name):
+    # The comparison protocols live in their own modules and load on first use.
+    if name in ("relu_with_drelu", "gt", "ge", "lt", "le", "eq", "argmax", "max_along",
+                "select_share", "drelu"):
+        from . import comparisons
+        return getattr(comparisons, name)
+    raise AttributeError(f"module 'smpc' has no attribute {name!r}")

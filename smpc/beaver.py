@@ -1,0 +1,64 @@
+"""Multiplication of secret-shared values with Beaver triples (the SPDZ online phase).
+
+Damgård, Pastro, Smart, Zakarias, "Multiparty computation from somewhat
+homomorphic encryption" (SPDZ, CRYPTO 2012), after Beaver, "Efficient
+multiparty protocols using circuit randomization" (CRYPTO 1991).
+
+To multiply shared ``x`` and ``y`` (elementwise with broadcasting, or as a matrix
+product with batch dimensions), given a triple ``a, b, c = a * b`` (or ``a @ b``)
+from the crypto provider:
+
+1. every holder computes its share of ``e = x - a`` and ``f = y - b`` and the
+   holders open ``e`` and ``f`` (one round, both openings in parallel); ``e`` and
+   ``f`` are uniformly random, so they reveal nothing;
+2. holder ``j`` computes ``z_j = c_j + e * b_j + a_j * f``, and holder 0 also
+   adds ``e * f``.  Then ``sum z_j = (e + a)(f + b) = x * y``.
+
+The result carries two scales and is truncated by the caller.  Squaring needs
+only a pair ``(a, a^2)`` and one opening: ``x^2 = a^2 + 2 e a + e^2``.
+
+Communication with ``N`` holders, ``n_x`` and ``n_y`` elements of 8 bytes:
+
+* multiply / matrix multiply: ``8 N (N-1) (n_x + n_y)`` bytes, 1 round
+  (two holders: ``16 (n_x + n_y)``);
+* square: ``8 N (N-1) n_x`` bytes, 1 round.
+"""
+import numpy as np
+
+from . import ring
+from .sharing import open_many_among
+
+_PRODUCTS = {"mul": np.multiply, "matmul": ring.matmul}
+
+
+def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", triple=None):
+    """Shares of ``x * y`` (``op="mul"``) or ``x @ y`` (``op="matmul"``), untruncated."""
+    product = _PRODUCTS[op]
+    x_shape, y_shape = x_shares.shape[1:], y_shares.shape[1:]
+    if triple is None:
+        deal = crypto_provider.mul_triple if op == "mul" else crypto_provider.matmul_triple
+        triple = deal(holders, x_shape, y_shape)
+    a, b, c = triple.consume()
+    if a.shape[1:] != x_shape or b.shape[1:] != y_shape:
+        raise ValueError(f"triple shapes {a.shape[1:]}, {b.shape[1:]} do not match the "
+                         f"operands {x_shape}, {y_shape}")
+    name = "beaver_" + op
+    network = holders[0].network
+    with network.protocol(name):
+        e, f = open_many_among([x_shares - a, y_shares - b], holders, name)
+        z = c + product(e, b) + product(a, f)
+        z[0] += product(e, f)
+    return z
+
+
+def beaver_square(x_shares, holders, crypto_provider, pair=None):
+    """Shares of ``x * x`` (elementwise) from a square pair, untruncated."""
+    if pair is None:
+        pair = crypto_provider.square_pair(holders, x_shares.shape[1:])
+    a, a_squared = pair.consume()
+    network = holders[0].network
+    with network.protocol("beaver_square"):
+        (e,) = open_many_among([x_shares - a], holders, "beaver_square")
+        z = a_squared + 2 * e * a
+        z[0] += e * e
+    return z

@@ -1,0 +1,346 @@
+"""SharedTensor: a fixed-point tensor additively secret-shared among workers.
+
+The shares of all holders live in one int64 array with the party axis first
+(``shares[j]`` is holder ``j``'s share), so a local step, done by every holder
+on its own share, is a single NumPy call.  Local steps never mix shares of
+different holders; everything that crosses between parties goes through the
+network (:mod:`smpc.sharing`, :mod:`smpc.beaver`).
+
+Operations and their protocols:
+
+===================================  ==============================================
+``+ - neg`` (shared or public)       local; a public term is added by holder 0 only
+``*  @`` by a public operand         local product, then truncation
+``*  @`` of two shared operands      Beaver triple (:mod:`smpc.beaver`), truncation
+``x ** 2`` / ``square()``            Beaver square pair, truncation
+``x / d`` (public integer ``d``)     truncation by ``d``
+``sum mean reshape transpose [ ]``   local
+``get()``                            reveal to the local client
+``refresh()``                        add a fresh sharing of zero
+===================================  ==============================================
+
+Scales.  Values carry their encoder.  Comparison results are 0/1 at integer
+scale (precision 0): multiplying them into a fixed-point tensor needs no
+truncation, and adding them rescales them exactly.
+"""
+import numpy as np
+
+from . import ring
+from .beaver import beaver_product, beaver_square
+from .errors import PartyMismatchError
+from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER
+from .fixed_precision_tensor import FixedPrecisionTensor
+from .sharing import fresh_zero_shares, reveal_to, share_from
+from .truncation import truncate
+
+
+class SharedTensor:
+    """Additive shares of a fixed-point tensor, held by ``holders``."""
+
+    __array_priority__ = 1000  # ndarray (op) SharedTensor defers to our reflected operators
+
+    def __init__(self, shares, holders, crypto_provider, encoder=DEFAULT_ENCODER):
+        shares = np.asarray(shares)
+        if shares.dtype != np.int64:
+            raise TypeError(f"shares must be int64 ring elements, got {shares.dtype}; "
+                            "to share floats use smpc.share(x, alice, bob, crypto_provider=cp)")
+        if len(holders) < 2 or shares.shape[0] != len(holders):
+            raise ValueError(f"need one share per holder (at least two): {len(holders)} holders, "
+                             f"shares of shape {shares.shape}")
+        self.shares = shares
+        self.holders = tuple(holders)
+        self.crypto_provider = crypto_provider
+        self.encoder = encoder
+
+    # -- creating and revealing ---------------------------------------------------------
+    @classmethod
+    def share_encoded(cls, values, holders, crypto_provider, encoder, owner=None):
+        """Share int64 encodings; ``owner`` (default: the local client) splits and sends them."""
+        if len(holders) < 2:
+            raise ValueError("secret sharing needs at least two holders, e.g. share(alice, bob, ...)")
+        network = holders[0].network
+        for party in holders + (crypto_provider,):
+            if party.network is not network:
+                raise PartyMismatchError(f"{party} is on a different network from {holders[0]}")
+        owner = owner or network.local
+        return cls(share_from(owner, values, holders), holders, crypto_provider, encoder)
+
+    def get(self, receiver=None):
+        """Reveal to ``receiver`` (default: the local client) as a FixedPrecisionTensor."""
+        receiver = receiver or self.network.local
+        return FixedPrecisionTensor(reveal_to(receiver, self.shares, self.holders), self.encoder)
+
+    def refresh(self):
+        """Fresh shares of the same value (no communication: common PRG keys)."""
+        return self._new(self.shares + fresh_zero_shares(len(self.holders), self.shape))
+
+    def new_zeros(self, shape):
+        """A sharing of zeros among the same parties, with the same encoder."""
+        return self._new(fresh_zero_shares(len(self.holders), tuple(shape)))
+
+    def _new(self, shares, encoder=None):
+        return SharedTensor(shares, self.holders, self.crypto_provider, encoder or self.encoder)
+
+    # -- plain attributes ----------------------------------------------------------------
+    @property
+    def network(self):
+        return self.holders[0].network
+
+    @property
+    def shape(self):
+        return self.shares.shape[1:]
+
+    @property
+    def ndim(self):
+        return self.shares.ndim - 1
+
+    @property
+    def size(self):
+        return int(np.prod(self.shape, dtype=np.int64))
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __repr__(self):
+        names = ", ".join(h.name for h in self.holders)
+        return f"SharedTensor(shape={self.shape}, holders=({names}), {self.encoder})"
+
+    # -- operands ------------------------------------------------------------------------
+    def _check_parties(self, other):
+        if other.holders != self.holders or other.crypto_provider is not self.crypto_provider:
+            raise PartyMismatchError(
+                f"tensors are shared among different parties: {[h.name for h in self.holders]} "
+                f"with {self.crypto_provider} vs {[h.name for h in other.holders]} with "
+                f"{other.crypto_provider}; share both among the same workers and crypto provider")
+
+    def _aligned(self, ndim):
+        """Shares with 1-dims inserted after the party axis, for broadcasting to ``ndim``."""
+        missing = ndim - self.ndim
+        if missing <= 0:
+            return self.shares
+        return self.shares.reshape((self.shares.shape[0],) + (1,) * missing + self.shape)
+
+    def _public(self, other):
+        """A public operand as (int64 array, encoder); Python/NumPy integers stay exact."""
+        if isinstance(other, FixedPrecisionTensor):
+            return other.values, other.encoder
+        if isinstance(other, (bool, int, np.integer)) or (
+                isinstance(other, np.ndarray) and other.dtype.kind in "biu"):
+            values = np.asarray(other, dtype=np.int64)
+            INTEGER_ENCODER.encode(values)  # range check
+            return values, INTEGER_ENCODER
+        if isinstance(other, (float, np.floating, np.ndarray, list)):
+            return self.encoder.encode(other), self.encoder
+        raise TypeError(f"cannot combine a SharedTensor with {type(other).__name__}; use a "
+                        "SharedTensor, a FixedPrecisionTensor, a number or a NumPy array")
+
+    def _common_scale(self, enc_a, enc_b):
+        """The encoder of a sum; integer-scale operands are lifted exactly."""
+        if enc_a == enc_b or enc_b.is_integer:
+            return enc_a
+        if enc_a.is_integer:
+            return enc_b
+        raise ValueError(f"cannot combine fixed-point encodings {enc_a} and {enc_b}; "
+                         "re-encode one of them")
+
+    def _lift(self, values, from_enc, to_enc):
+        return values if from_enc == to_enc else values * np.int64(to_enc.scale // from_enc.scale)
+
+    # -- addition and subtraction --------------------------------------------------------
+    def _add(self, other, sign):
+        if isinstance(other, SharedTensor):
+            self._check_parties(other)
+            enc = self._common_scale(self.encoder, other.encoder)
+            ndim = max(self.ndim, other.ndim)
+            mine = self._lift(self._aligned(ndim), self.encoder, enc)
+            theirs = self._lift(other._aligned(ndim), other.encoder, enc)
+            return self._new(mine + sign * theirs, enc)
+        values, pub_enc = self._public(other)
+        enc = self._common_scale(self.encoder, pub_enc)
+        ndim = max(self.ndim, values.ndim)
+        out = self._lift(self._aligned(ndim), self.encoder, enc)
+        out = np.broadcast_to(out, (out.shape[0],) + np.broadcast_shapes(out.shape[1:], values.shape)).copy()
+        out[0] += sign * self._lift(values, pub_enc, enc)  # a public term is added once
+        return self._new(out, enc)
+
+    def __add__(self, other):
+        return self._add(other, 1)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self._add(other, -1)
+
+    def __rsub__(self, other):
+        return (-self)._add(other, 1)
+
+    def __neg__(self):
+        return self._new(-self.shares)
+
+    # -- multiplication ------------------------------------------------------------------
+    def _rescale(self, product, enc_a, enc_b):
+        """Truncate a product of two encodings back to one scale."""
+        enc = self._common_scale(enc_a, enc_b)
+        divisor = min(enc_a.scale, enc_b.scale)
+        return self._new(truncate(product, divisor, self.holders, self.crypto_provider), enc)
+
+    def _multiply(self, other, op, reflected=False):
+        if isinstance(other, SharedTensor):
+            self._check_parties(other)
+            left, right = (other, self) if reflected else (self, other)
+            ndim = max(left.ndim, right.ndim, 2 if op == "matmul" else 0)
+            product = beaver_product(left._aligned(ndim), right._aligned(ndim),
+                                     self.holders, self.crypto_provider, op)
+            return self._rescale(product, self.encoder, other.encoder)
+        values, pub_enc = self._public(other)
+        ndim = max(self.ndim, values.ndim)
+        mine = self._aligned(ndim)
+        if op == "mul":
+            product = mine * values
+        elif reflected:
+            product = ring.matmul(values, mine)
+        else:
+            product = ring.matmul(mine, values)
+        return self._rescale(product, self.encoder, pub_enc)
+
+    def __mul__(self, other):
+        return self._multiply(other, "mul")
+
+    def __rmul__(self, other):
+        return self._multiply(other, "mul", reflected=True)
+
+    def __matmul__(self, other):
+        _require_matrices(self, other)
+        return self._multiply(other, "matmul")
+
+    def __rmatmul__(self, other):
+        _require_matrices(other, self)
+        return self._multiply(other, "matmul", reflected=True)
+
+    def square(self):
+        """``x * x`` with a square pair: half the opening of a general product."""
+        product = beaver_square(self.shares, self.holders, self.crypto_provider)
+        return self._rescale(product, self.encoder, self.encoder)
+
+    def __pow__(self, exponent):
+        if exponent == 2:
+            return self.square()
+        if exponent == 1:
+            return self
+        raise ValueError(f"shared tensors support ** 1 and ** 2, not ** {exponent!r}; "
+                         "build other powers from products")
+
+    def __truediv__(self, divisor):
+        """Division by a public positive integer (a truncation)."""
+        if isinstance(divisor, (bool, float, np.floating)) or not isinstance(divisor, (int, np.integer)):
+            raise TypeError(f"a SharedTensor can be divided by a public positive integer, not "
+                            f"{divisor!r}; for a real divisor d multiply by 1 / d")
+        return self._new(truncate(self.shares, int(divisor), self.holders, self.crypto_provider))
+
+    # -- local reshaping and reductions --------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        axes = tuple(range(1, self.shares.ndim)) if axis is None else _party_axes(axis)
+        return self._new(self.shares.sum(axis=axes, keepdims=keepdims))
+
+    def mean(self, axis=None, keepdims=False):
+        total = self.sum(axis, keepdims)
+        return total / (self.size // total.size)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return self._new(self.shares.reshape((self.shares.shape[0],) + tuple(shape)))
+
+    view = reshape
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        axes = axes or tuple(reversed(range(self.ndim)))
+        return self._new(self.shares.transpose((0,) + tuple(a % self.ndim + 1 for a in axes)))
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def __getitem__(self, index):
+        return self._new(self.shares[_party_index(index)])
+
+    def index_add(self, index, values):
+        """A copy with ``values`` added at ``index`` (repeated indices accumulate)."""
+        out = self.shares.copy()
+        if isinstance(values, SharedTensor):
+            self._check_parties(values)
+            np.add.at(out, _party_index(index), values.shares)
+        else:
+            public, enc = self._public(values)
+            np.add.at(out[0], index, self._lift(public, enc, self.encoder))
+        return self._new(out)
+
+    # -- comparisons (SecureNN, :mod:`smpc.comparisons`) --------------------------------
+    def relu(self):
+        from .comparisons import relu_with_drelu
+        return relu_with_drelu(self)[0]
+
+    def gt(self, other):
+        from .comparisons import gt
+        return gt(self, other)
+
+    def ge(self, other):
+        from .comparisons import ge
+        return ge(self, other)
+
+    def lt(self, other):
+        from .comparisons import lt
+        return lt(self, other)
+
+    def le(self, other):
+        from .comparisons import le
+        return le(self, other)
+
+    def eq(self, other):
+        from .comparisons import eq
+        return eq(self, other)
+
+    def max(self, axis=-1):
+        from .comparisons import max_along
+        return max_along(self, axis)
+
+    def argmax(self, axis=-1):
+        from .comparisons import argmax
+        return argmax(self, axis)
+
+    __gt__, __ge__, __lt__, __le__ = gt, ge, lt, le
+
+
+def _party_axes(axis):
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return tuple(a + 1 if a >= 0 else a for a in axes)
+
+
+def _party_index(index):
+    return (slice(None),) + (index if isinstance(index, tuple) else (index,))
+
+
+def _require_matrices(left, right):
+    for side in (left, right):
+        if np.ndim(side.values if isinstance(side, FixedPrecisionTensor) else
+                   side.shares[0] if isinstance(side, SharedTensor) else side) < 2:
+            raise ValueError("@ on shared tensors needs operands with at least two dimensions; "
+                             "reshape a vector to (1, n) or (n, 1)")
+
+
+def concatenate(tensors, axis=0):
+    """Join shared tensors (same parties and encoder) along an existing axis."""
+    first = tensors[0]
+    for t in tensors[1:]:
+        first._check_parties(t)
+        if t.encoder != first.encoder:
+            raise ValueError("cannot concatenate tensors with different encoders")
+    return first._new(np.concatenate([t.shares for t in tensors], axis=_party_axes(axis)[0]))
+
+
+def share(values, *holders, crypto_provider, encoder=None, owner=None):
+    """Encode floats and secret-share them: ``share(x, alice, bob, crypto_provider=cp)``."""
+    encoder = encoder or DEFAULT_ENCODER
+    return SharedTensor.share_encoded(encoder.encode(values), holders, crypto_provider, encoder, owner)
