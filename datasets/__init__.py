@@ -22,6 +22,7 @@ from datasets.download import Checksum, DownloadError, download
 from datasets.idx import IDXFormatError, read_idx, write_idx
 from datasets.loader import MNIST_MEAN, MNIST_STD, DataLoader, normalize, one_hot
 from datasets.mnist import DATASETS, DatasetNotFoundError, cache_dir, load_dataset, load_mnist
+from datasets.private_loader import PrivateDataLoader
 from datasets.sample import SampleDamagedError, load_sample
 from datasets.split import Split
 
@@ -31,4 +32,5 @@ __all__ = [
     "Split", "load_sample", "SampleDamagedError",
     "DATASETS", "DatasetNotFoundError", "cache_dir", "load_dataset", "load_mnist",
     "MNIST_MEAN", "MNIST_STD", "DataLoader", "normalize", "one_hot",
+    "PrivateDataLoader",
 ]

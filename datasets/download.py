@@ -77,7 +77,7 @@ def file_digest(path, algorithm):
 def _fetch_to(url, tmp_file, timeout):
     """Stream ``url`` into the open file ``tmp_file``; raise if it ends early."""
     with urllib.request.urlopen(url, timeout=timeout) as response:
-        expected = response.headers.get("Content-Length") if hasattr(response, "headers") else None
+        expected = response.headers.get("Content-Length")  # None if the server did not say
         received = 0
         for chunk in iter(lambda: response.read(_CHUNK), b""):
             tmp_file.write(chunk)
