@@ -82,7 +82,8 @@ def _fetch_to(url, tmp_file, timeout):
         for chunk in iter(lambda: response.read(_CHUNK), b""):
             tmp_file.write(chunk)
             received += len(chunk)
-    # http.client usually raises IncompleteRead itself; this catches the rest.
+    # When a server hangs up early, read() may just return fewer bytes
+    # instead of raising, so compare the count with what was promised.
     if expected is not None and received != int(expected):
         raise OSError(f"transfer ended after {received} of {expected} bytes")
     tmp_file.flush()
