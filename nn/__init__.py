@@ -1,0 +1,15 @@
+"""nn: a small layer of modules, losses and optimisers over :mod:`autograd`.
+
+Everything here works the same on float tensors and on secret-shared ones: the
+layers only use operators both kinds support, and nothing here knows how a
+protocol works inside.
+"""
+from . import functional
+from .functional import mse_loss
+from .layers import Flatten, Linear, ReLU, Sequential, Square
+from .module import Module, Parameter
+from .optim import SGD
+from .serialization import load, load_shares, save, save_shares
+
+__all__ = ["Module", "Parameter", "Linear", "ReLU", "Square", "Flatten", "Sequential",
+           "SGD", "mse_loss", "functional", "save", "load", "save_shares", "load_shares"]

@@ -1,0 +1,132 @@
+"""Saving and loading models: plain parameters, or one file of shares per party.
+
+* :func:`save` / :func:`load` -- a float model's parameters in one ``.npz`` file.
+* :func:`save_shares` / :func:`load_shares` -- a shared model as one ``.npz``
+  file per party, ``<stem>.<party>.npz``, each holding only that party's shares
+  plus metadata (party, position, all holders, encoder, parameter shapes).  A
+  load checks the metadata against the parties, the encoder and the model and
+  refuses a wrong party, shape or encoding with a clear error.
+
+Every file is written to a temporary name and moved into place with
+``os.replace``, so a crash never leaves a half-written file under the real name.
+"""
+import json
+import os
+import tempfile
+
+import numpy as np
+
+import smpc
+from autograd import values as V
+
+FORMAT = "smpc-train shares v1"
+
+
+def atomic_savez(path, **arrays):
+    """``np.savez`` to ``path`` through a temporary file in the same directory."""
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def save(model, path):
+    """Save a float model's parameters to ``path`` (.npz)."""
+    arrays = {}
+    for name, p in model.named_parameters():
+        if not V.is_float(p.value):
+            raise TypeError(f"save() writes float parameters; {name!r} is {V.kind(p.value)}. "
+                            "Use save_shares() for a shared model, or get().float_precision() first")
+        arrays[name] = p.value
+    atomic_savez(path, **arrays)
+
+
+def load(model, path):
+    """Load float parameters saved by :func:`save` into ``model`` (names and shapes checked)."""
+    with np.load(path) as data:
+        model.load_state_dict({name: data[name] for name in data.files})
+    return model
+
+
+def share_file(stem, party_name):
+    """The file of ``party_name``'s shares for checkpoint ``stem``."""
+    return f"{stem}.{party_name}.npz"
+
+
+def _metadata(name, holders, encoder, shapes, extra=None):
+    return json.dumps({"format": FORMAT, "party": name, "holders": [h.name for h in holders],
+                       "encoder": [encoder.base, encoder.precision], "shapes": shapes,
+                       "extra": extra or {}})
+
+
+def save_share_arrays(stem, values, extra=None):
+    """Write ``{name: SharedTensor}`` as one file per holder; return the file names."""
+    first = next(iter(values.values()))
+    holders, encoder = first.holders, first.encoder
+    shapes = {name: list(v.shape) for name, v in values.items()}
+    files = []
+    for j, holder in enumerate(holders):
+        arrays = {name: v.shares[j] for name, v in values.items()}
+        arrays["__meta__"] = np.array(_metadata(holder.name, holders, encoder, shapes, extra))
+        atomic_savez(share_file(stem, holder.name), **arrays)
+        files.append(share_file(stem, holder.name))
+    return files
+
+
+def load_share_arrays(stem, workers, crypto_provider, encoder=None, expected_shapes=None):
+    """Read the files written by :func:`save_share_arrays`, checking every fact they state."""
+    encoder = encoder or smpc.DEFAULT_ENCODER
+    names = [w.name for w in workers]
+    per_party, extra = [], None
+    for j, worker in enumerate(workers):
+        path = share_file(stem, worker.name)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"no share file for {worker.name} at {path}")
+        with np.load(path) as data:
+            meta = json.loads(str(data["__meta__"]))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"{path} is not a share file of this project ({meta.get('format')!r})")
+            if meta["party"] != worker.name or meta["holders"] != names:
+                raise ValueError(f"{path} holds the shares of {meta['party']!r} among {meta['holders']}, "
+                                 f"but it was loaded for {worker.name!r} among {names}")
+            if meta["encoder"] != [encoder.base, encoder.precision]:
+                raise ValueError(f"{path} was saved with encoder base {meta['encoder'][0]}, precision "
+                                 f"{meta['encoder'][1]}, but {encoder} was asked for")
+            if expected_shapes is not None:
+                for name, shape in expected_shapes.items():
+                    if meta["shapes"].get(name) != list(shape):
+                        raise ValueError(f"{path}: parameter {name!r} has shape "
+                                         f"{meta['shapes'].get(name)}, the model expects {list(shape)}")
+            per_party.append({n: data[n] for n in data.files if n != "__meta__"})
+            extra = meta["extra"]
+    values = {name: smpc.SharedTensor(np.stack([p[name] for p in per_party]), tuple(workers),
+                                      crypto_provider, encoder) for name in per_party[0]}
+    return values, extra
+
+
+def save_shares(model, stem):
+    """Save a shared model: one file per party with only that party's shares."""
+    values = dict(model.state_dict())
+    for name, value in values.items():
+        if not V.is_shared(value):
+            raise TypeError(f"save_shares() needs a shared model; {name!r} is {V.kind(value)}")
+    return save_share_arrays(stem, values)
+
+
+def load_shares(model, stem, workers, crypto_provider, encoder=None):
+    """Load a shared model saved by :func:`save_shares` into ``model`` (in place)."""
+    shapes = {name: p.shape for name, p in model.named_parameters()}
+    values, _ = load_share_arrays(stem, workers, crypto_provider, encoder, shapes)
+    model.load_state_dict(values)
+    for p in model.parameters():
+        p.requires_grad = True
+    return model
