@@ -31,22 +31,12 @@ import numpy as np
 import smpc
 
 
-class _Absent:
-    """Stands in for an smpc class that this build of smpc does not (yet) have."""
-
-
-def _smpc_class(name):
-    # smpc may be built in stages (and learners rebuild it in the exercises), so a missing
-    # class means "no value is of that kind" rather than an import error.
-    return getattr(smpc, name, _Absent)
-
-
 def is_shared(value):
-    return isinstance(value, _smpc_class("SharedTensor"))
+    return isinstance(value, smpc.SharedTensor)
 
 
 def is_fixed(value):
-    return isinstance(value, _smpc_class("FixedPrecisionTensor"))
+    return isinstance(value, smpc.FixedPrecisionTensor)
 
 
 def is_float(value):
@@ -184,12 +174,3 @@ def divide(value, divisor):
         return value / n if n > 0 else -(value / -n)
     return value * (1.0 / divisor)
 
-
-def reshape(value, shape):
-    """``value`` with a new ``shape`` given as a tuple (``()`` for a scalar works too)."""
-    shape = tuple(shape)
-    if tuple(value.shape) == shape:
-        return value
-    if is_shared(value):
-        return value.reshape(*shape)
-    return np.reshape(value, shape)

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd
-from autograd import REGISTRY, Tensor, gradcheck
+from autograd import REGISTRY, gradcheck
 from gradcheck_strategies import (
     FEW, arrays, axes_for, broadcastable_pairs, float_arrays, matmul_pairs, shapes,
 )

@@ -22,7 +22,6 @@ is why a gradient nobody needs is not computed.
 
 import numpy as np
 
-from autograd import values as V
 from autograd.broadcast import unbroadcast
 from autograd.function import Function
 from autograd.registry import register
@@ -51,16 +50,16 @@ class Matmul(Function):
         a, b = ctx.saved_values
         need_a, need_b = ctx.needs_input_grad
         # Promote 1-D operands to matrices, as NumPy does in the forward pass.
-        a2 = V.reshape(a, (1, a.shape[0])) if a.ndim == 1 else a
-        b2 = V.reshape(b, (b.shape[0], 1)) if b.ndim == 1 else b
+        a2 = a.reshape((1, a.shape[0])) if a.ndim == 1 else a
+        b2 = b.reshape((b.shape[0], 1)) if b.ndim == 1 else b
         batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-        grad2 = V.reshape(grad, batch + (a2.shape[-2], b2.shape[-1]))
+        grad2 = grad.reshape(batch + (a2.shape[-2], b2.shape[-1]))
 
         grad_a = grad_b = None
         if need_a:
             grad_a = unbroadcast(grad2 @ swap_last_two(b2), a2.shape)
-            grad_a = V.reshape(grad_a, a.shape)
+            grad_a = grad_a.reshape(a.shape)
         if need_b:
             grad_b = unbroadcast(swap_last_two(a2) @ grad2, b2.shape)
-            grad_b = V.reshape(grad_b, b.shape)
+            grad_b = grad_b.reshape(b.shape)
         return grad_a, grad_b

@@ -58,7 +58,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return V.expand(V.reshape(grad, ctx.kept_shape), ctx.input_shape)
+        return V.expand(grad.reshape(ctx.kept_shape), ctx.input_shape)
 
 
 @register
@@ -77,5 +77,5 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        grad = V.divide(V.reshape(grad, ctx.kept_shape), ctx.count)
+        grad = V.divide(grad.reshape(ctx.kept_shape), ctx.count)
         return V.expand(grad, ctx.input_shape)

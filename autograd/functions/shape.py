@@ -40,11 +40,11 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.input_shape = x.shape
-        return V.reshape(x, resolve_shape(shape, int(np.prod(x.shape, dtype=np.int64))))
+        return x.reshape(resolve_shape(shape, int(np.prod(x.shape, dtype=np.int64))))
 
     @staticmethod
     def backward(ctx, grad):
-        return V.reshape(grad, ctx.input_shape)
+        return grad.reshape(ctx.input_shape)
 
 
 @register
