@@ -14,7 +14,11 @@ public-model    public floats   shared          the model owner sees each batch'
 A :class:`Mode` turns plain batches into the tensors the model sees, prepares
 the model, and reveals what the log prints.
 """
+from contextlib import nullcontext
+
 import numpy as np
+
+import smpc
 
 from autograd import Tensor
 from autograd import values as V
@@ -40,6 +44,10 @@ class Mode:
     @property
     def network(self):
         return self.workers[0].network if self.shares_data else None
+
+    def measure(self):
+        """Count the traffic of a block (zero in plaintext)."""
+        return self.network.measure() if self.shares_data else nullcontext(smpc.Stats())
 
     def prepare_model(self, model):
         if self.name == "encrypted":

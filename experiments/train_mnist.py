@@ -105,14 +105,9 @@ def run(args, mode_name, train_data, test_data, log=print):
             epoch_loss = []
             for batch_idx, (x_plain, y_plain) in enumerate(train_loader):
                 start = time.perf_counter()
-                with _measure(mode) as traffic:
-                    x, y = mode.batch(x_plain, y_plain, owner=owners[batch_idx % len(owners)])
-                    optimizer.zero_grad()
-                    loss = nn.mse_loss(model(x), y)
-                    loss.backward()
-                    mode.after_backward(model)
-                    optimizer.step()
-                    loss_value = float(mode.reveal(loss))
+                with mode.measure() as traffic:
+                    loss_value = train_step(model, optimizer, mode, x_plain, y_plain,
+                                            owner=owners[batch_idx % len(owners)])
                 elapsed = time.perf_counter() - start
                 history.losses.append(loss_value)
                 epoch_loss.append(loss_value)
@@ -135,6 +130,17 @@ def run(args, mode_name, train_data, test_data, log=print):
     return history, model
 
 
+def train_step(model, optimizer, mode, x_plain, y_plain, owner=None):
+    """One SGD step on one batch; returns the revealed loss (the only value revealed)."""
+    x, y = mode.batch(x_plain, y_plain, owner=owner)
+    optimizer.zero_grad()
+    loss = nn.mse_loss(model(x), y)
+    loss.backward()
+    mode.after_backward(model)
+    optimizer.step()
+    return float(mode.reveal(loss))
+
+
 def test(model, mode, test_loader):
     """Count correct predictions; on shares, only the count is revealed."""
     model.eval()
@@ -145,20 +151,6 @@ def test(model, mode, test_loader):
             correct += mode.count_correct(model(x), y)
     model.train()
     return correct
-
-
-class _NoTraffic:
-    bytes = rounds = 0
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _measure(mode):
-    return mode.network.measure() if mode.shares_data else _NoTraffic()
 
 
 def summarize(histories, log=print):
