@@ -40,7 +40,8 @@ def is_fixed(value):
 
 
 def is_float(value):
-    return isinstance(value, np.ndarray) and value.dtype.kind == "f"
+    # NumPy scalars count too: an operation on a 0-d array may return one.
+    return isinstance(value, (np.ndarray, np.floating)) and value.dtype.kind == "f"
 
 
 def kind(value):

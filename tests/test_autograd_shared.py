@@ -129,6 +129,38 @@ def test_relu_backward_reuses_the_forward_bit_with_a_public_gradient(parties):
     np.testing.assert_allclose(revealed(x.grad), [[0.0, 0.75], [1.25, 0.0]], atol=TOLERANCE)
 
 
+def test_relu_on_shares_compares_once_and_backward_reuses_the_bit(parties, monkeypatch):
+    """With a stand-in for SecureNN's relu_with_drelu (reveal, compare, re-share: insecure,
+    for this test only) the ReLU Function's own logic is checked on real shares: one
+    comparison in the forward pass, none in the backward pass; tolerance atol 1e-3."""
+    alice, bob, cp = parties
+    calls = []
+
+    def stand_in(x):
+        calls.append(x.shape)
+        bit = (x.get().float_precision() > 0).astype(float)
+        shared_bit = smpc.fix_precision(bit, encoder=smpc.INTEGER_ENCODER).share(
+            alice, bob, crypto_provider=cp)
+        return x * shared_bit, shared_bit
+
+    # setitem on the module dict, so that saving the old value does not trigger smpc's
+    # lazy loader (which raises ImportError while the comparisons module is missing).
+    monkeypatch.setitem(vars(smpc), "relu_with_drelu", stand_in)
+    values = np.array([[-1.5, 0.25], [2.0, -0.5]])
+    x = Tensor(values).share(alice, bob, crypto_provider=cp, requires_grad=True)
+    y = x.relu()
+    np.testing.assert_allclose(y.get().float_precision().value, np.maximum(values, 0), atol=TOLERANCE)
+    y.backward(np.array([[0.5, 0.75], [1.25, 2.0]]))     # a public gradient meets the bit
+    np.testing.assert_allclose(revealed(x.grad), [[0.0, 0.75], [1.25, 0.0]], atol=TOLERANCE)
+    assert len(calls) == 1
+
+    params, data, target = mlp_data(seed=4)
+    _, float_grads = mlp_gradients(params, data, target, "relu", *float_mode())
+    _, shared_grads = mlp_gradients(params, data, target, "relu", *shared_mode(parties))
+    assert_gradients_match(shared_grads, float_grads)
+    assert len(calls) == 3                               # two ReLU layers, forward only
+
+
 # -- each Function once more, on shares ------------------------------------------------------------
 
 rng = np.random.default_rng(3)
