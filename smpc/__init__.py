@@ -29,6 +29,9 @@ def __getattr__(name):
     # The comparison protocols live in their own modules and load on first use.
     if name in ("relu_with_drelu", "gt", "ge", "lt", "le", "eq", "argmax", "max_along",
                 "select_share", "drelu"):
-        from . import comparisons
+        try:
+            from . import comparisons
+        except ImportError as err:  # hasattr() must keep working while it is missing
+            raise AttributeError(f"smpc.{name} is unavailable: {err}") from err
         return getattr(comparisons, name)
     raise AttributeError(f"module 'smpc' has no attribute {name!r}")
