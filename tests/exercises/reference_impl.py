@@ -1,0 +1,73 @@
+"""The framework's own code, adapted to the exercises' signatures.
+
+The exercise tests run against one of two implementations (``--implementation``): the
+learner's ``exercises.exN_*`` modules, or these thin adapters around the real code in
+``smpc`` and ``autograd``. The adapters only translate calling conventions (raw stacked
+arrays in, raw stacked arrays out); the protocol steps are smpc's own.
+"""
+from contextlib import contextmanager
+from types import SimpleNamespace
+from unittest import mock
+
+import numpy as np
+
+import smpc
+from smpc import beaver, sharing, truncation
+from smpc.dealer import Triple
+
+
+def _seed_from(rng):
+    """smpc draws from its own seedable source; seed it from the test's generator."""
+    if rng is not None:
+        smpc.manual_seed(int(rng.integers(0, 2 ** 63)))
+
+
+# -- exercise 1: sharing ---------------------------------------------------------------
+def _share(secret, n_parties=2, rng=None):
+    _seed_from(rng)
+    return sharing.split(np.asarray(secret, dtype=np.int64), n_parties)
+
+
+def _refresh(shares, rng=None):
+    _seed_from(rng)
+    return shares + sharing.fresh_zero_shares(shares.shape[0], shares.shape[1:])
+
+
+ex1_sharing = SimpleNamespace(share=_share, reconstruct=sharing.reconstruct, refresh=_refresh)
+
+
+# -- exercise 2: Beaver multiplication -------------------------------------------------
+@contextmanager
+def _openings_through(open_function):
+    """Route smpc.beaver's openings through the exercise's ``open`` callback."""
+    def open_many_among(share_list, holders, protocol="open"):
+        return [open_function(shares) for shares in share_list]
+
+    with mock.patch.object(beaver, "open_many_among", open_many_among):
+        yield
+
+
+def _beaver_multiply(x_shares, y_shares, triple, open, product=np.multiply):
+    op = {np.multiply: "mul", np.matmul: "matmul"}[product]
+    *holders, crypto_provider = smpc.make_parties(
+        names=tuple(f"party{j}" for j in range(x_shares.shape[0])))
+    with _openings_through(open):
+        return beaver.beaver_product(x_shares, y_shares, holders, crypto_provider, op,
+                                     triple=Triple(op, list(triple)))
+
+
+ex2_beaver = SimpleNamespace(beaver_multiply=_beaver_multiply)
+
+
+# -- exercise 3: local truncation ------------------------------------------------------
+def _divide(shares, d):
+    with smpc.config.using(truncation="local"):
+        # Local truncation needs no parties; the holders argument is only for other methods.
+        return truncation.truncate(shares, d, holders=None, crypto_provider=None)
+
+
+def _truncate(shares, f):
+    return _divide(shares, 2 ** f)
+
+
+ex3_truncation = SimpleNamespace(truncate=_truncate, divide=_divide)
