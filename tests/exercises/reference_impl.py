@@ -71,3 +71,53 @@ def _truncate(shares, f):
 
 
 ex3_truncation = SimpleNamespace(truncate=_truncate, divide=_divide)
+
+
+# -- exercises 6 and 7: MulBackward and MatmulBackward ---------------------------------
+def _backward(function_name):
+    def backward(grad, a, b, needs=(True, True)):
+        from autograd.function import Context
+        from autograd.functions import arithmetic, matmul
+
+        function = {"Mul": arithmetic.Mul, "Matmul": matmul.Matmul}[function_name]
+        ctx = Context(needs_input_grad=needs)
+        ctx.save_for_backward(a, b)
+        return function.backward(ctx, grad)
+    return backward
+
+
+ex6_mul_backward = SimpleNamespace(mul_backward=_backward("Mul"))
+ex7_matmul_backward = SimpleNamespace(matmul_backward=_backward("Matmul"))
+
+
+# -- exercise 4: PrivateCompare --------------------------------------------------------
+def _private_compare(bit_shares, r, beta, send_to_helper, rng=None):
+    import importlib
+
+    module = importlib.import_module("smpc.securenn.private_compare")
+    _seed_from(rng)
+    alice, bob, helper = smpc.make_parties()
+
+    def to_helper(stacked, holders, helper):  # route the one message through the test's callback
+        return send_to_helper(np.asarray(stacked))
+
+    with mock.patch.object(module, "to_helper", to_helper):
+        return module.private_compare(bit_shares, np.asarray(r, dtype=np.uint64),
+                                      np.asarray(beta), (alice, bob), helper)
+
+
+ex4_private_compare = SimpleNamespace(private_compare=_private_compare, P=67)
+
+
+# -- exercise 5: ComputeMSB and DReLU --------------------------------------------------
+def _compute_msb(a_shares, tools):
+    from smpc.securenn import compute_msb
+    return compute_msb(a_shares, tools.holders, tools.helper)
+
+
+def _drelu(a_shares, tools):
+    from smpc.securenn import drelu_bits
+    return drelu_bits(a_shares, tools.holders, tools.helper)
+
+
+ex5_drelu = SimpleNamespace(compute_msb=_compute_msb, drelu=_drelu)

@@ -26,6 +26,13 @@ STUB_CALLS = {
                                                   (np.zeros((2, 1), dtype=np.int64),) * 3,
                                                   lambda s: s.sum(axis=0))),
     3: ("ex3_truncation", lambda m: m.truncate(np.zeros((2, 1), dtype=np.int64), 16)),
+    4: ("ex4_private_compare", lambda m: m.private_compare(
+        np.zeros((2, 1, 64), dtype=np.uint8), np.zeros(1, dtype=np.uint64), np.zeros(1),
+        lambda messages: messages)),
+    5: ("ex5_drelu", lambda m: m.drelu(np.zeros((2, 1), dtype=np.int64), None)),
+    6: ("ex6_mul_backward", lambda m: m.mul_backward(np.ones(2), np.ones(2), np.ones(2))),
+    7: ("ex7_matmul_backward", lambda m: m.matmul_backward(np.ones((1, 1)), np.ones((1, 1)),
+                                                           np.ones((1, 1)))),
 }
 
 
