@@ -10,6 +10,8 @@ from .layers import Flatten, Linear, ReLU, Sequential, Square
 from .module import Module, Parameter
 from .optim import SGD
 from .serialization import load, load_shares, save, save_shares
+from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 
 __all__ = ["Module", "Parameter", "Linear", "ReLU", "Square", "Flatten", "Sequential",
-           "SGD", "mse_loss", "functional", "save", "load", "save_shares", "load_shares"]
+           "SGD", "mse_loss", "functional", "save", "load", "save_shares", "load_shares",
+           "save_checkpoint", "load_checkpoint", "latest_checkpoint"]

@@ -30,7 +30,7 @@ def mse_loss(output, target):
     truncation works on freshly randomised shares.
     """
     if not isinstance(target, Tensor):
-        target = Tensor(target) if not hasattr(target, "shares") else Tensor(target)
+        target = Tensor(target)  # a float array or a SharedTensor, as a constant
     if tuple(output.shape) != tuple(target.shape):
         raise ValueError(f"mse_loss: output has shape {tuple(output.shape)} but target has "
                          f"{tuple(target.shape)}; one-hot encode the labels first")

@@ -55,6 +55,9 @@ class Sequential(Module):
         self._count = len(layers)
 
     def __getitem__(self, index):
+        # Negative indices count from the end, as for a list; others are out of range.
+        if not -self._count <= index < self._count:
+            raise IndexError(f"Sequential index {index} out of range for {self._count} layers")
         return getattr(self, str(index % self._count))
 
     def __len__(self):

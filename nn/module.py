@@ -48,18 +48,31 @@ class Module:
             value.is_parameter = True
         object.__setattr__(self, name, value)
 
-    def named_modules(self, prefix=""):
-        """Yield ``(name, module)`` for this module and every sub-module, depth first."""
+    def named_modules(self, prefix="", _seen=None):
+        """Yield ``(name, module)`` for this module and every sub-module, depth first.
+
+        A module reachable twice (shared between two parents) is yielded once, as in PyTorch.
+        """
+        seen = set() if _seen is None else _seen
+        if id(self) in seen:
+            return
+        seen.add(id(self))
         yield prefix, self
         for name, value in vars(self).items():
             if isinstance(value, Module):
-                yield from value.named_modules(f"{prefix}{name}.")
+                yield from value.named_modules(f"{prefix}{name}.", seen)
 
     def named_parameters(self):
-        """Yield ``(dotted name, parameter)`` in definition order."""
+        """Yield ``(dotted name, parameter)`` in definition order.
+
+        A tied parameter (one Tensor in two places) is yielded once, under its first
+        name; otherwise an optimiser would update it twice per step.
+        """
+        seen = set()
         for prefix, module in self.named_modules():
             for name, value in vars(module).items():
-                if module._trainable(value):
+                if module._trainable(value) and id(value) not in seen:
+                    seen.add(id(value))
                     yield f"{prefix}{name}", value
 
     def parameters(self):
@@ -79,8 +92,11 @@ class Module:
 
     # -- the reference's life cycle -----------------------------------------------------
     def _replace_values(self, convert, requires_grad):
-        for p in self.parameters():
-            p.value = convert(p.value)
+        # Convert all first, then assign: a refusal half-way must not leave a mixed model.
+        params = self.parameters()
+        new_values = [convert(p.value) for p in params]
+        for p, value in zip(params, new_values):
+            p.value = value
             p.requires_grad = requires_grad
             p.grad = None
         return self

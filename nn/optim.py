@@ -28,15 +28,30 @@ class SGD:
         self.velocity = [None] * len(self.params)
 
     def fix_precision(self, encoder=None):
-        """Use the hyper-parameters as public fixed-point numbers on shared parameters."""
-        self.encoder = encoder or smpc.DEFAULT_ENCODER
+        """Use the hyper-parameters as public fixed-point numbers on shared parameters.
+
+        Without an ``encoder`` each hyper-parameter is encoded like the gradient it
+        meets, so ``optimizer.fix_precision()`` works for a model encoded with base 10
+        and 3 digits (the reference's setting) as well as for the default.
+        """
+        self.encoder = encoder
         return self
 
     def _public(self, number, like):
         # Floats meet floats; shares meet public fixed-point encodings of the same scale.
-        if V.is_shared(like):
-            return smpc.fix_precision(number, self.encoder or like.encoder)
-        return number
+        if not V.is_shared(like):
+            return number
+        encoder = self.encoder or like.encoder
+        if encoder != like.encoder:
+            raise ValueError(f"the optimiser was fixed with {encoder} but the parameters are "
+                             f"encoded with {like.encoder}; call fix_precision() without an "
+                             "encoder to follow the parameters")
+        fixed = smpc.fix_precision(number, encoder)
+        if number != 0 and fixed.values == 0:
+            # Silently training without weight decay (or with lr 0) is worse than stopping.
+            raise ValueError(f"hyper-parameter {number!r} rounds to 0 with {encoder} "
+                             f"(smallest step {encoder.ulp:g}); use more fractional digits")
+        return fixed
 
     def zero_grad(self):
         for p in self.params:

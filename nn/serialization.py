@@ -13,6 +13,7 @@ Every file is written to a temporary name and moved into place with
 import json
 import os
 import tempfile
+import uuid
 
 import numpy as np
 
@@ -52,9 +53,24 @@ def save(model, path):
 
 def load(model, path):
     """Load float parameters saved by :func:`save` into ``model`` (names and shapes checked)."""
-    with np.load(path) as data:
+    with _open_npz(path) as data:
+        if "__meta__" in data.files:
+            raise ValueError(f"{path} holds one party's shares; load it with load_shares()")
         model.load_state_dict({name: data[name] for name in data.files})
     return model
+
+
+def _open_npz(path):
+    """``np.load`` of an .npz file, with a clear error for anything else."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no such file: {path}")
+    try:
+        data = np.load(path)
+    except (ValueError, OSError) as error:  # pickles are refused, garbage is unreadable
+        raise ValueError(f"{path} is not a NumPy .npz file: {error}") from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path} is a single .npy array, not an .npz file of parameters")
+    return data
 
 
 def share_file(stem, party_name):
@@ -62,21 +78,29 @@ def share_file(stem, party_name):
     return f"{stem}.{party_name}.npz"
 
 
-def _metadata(name, holders, encoder, shapes, extra=None):
+def _metadata(name, holders, encoder, shapes, save_id, extra=None):
     return json.dumps({"format": FORMAT, "party": name, "holders": [h.name for h in holders],
                        "encoder": [encoder.base, encoder.precision], "shapes": shapes,
-                       "extra": extra or {}})
+                       "save_id": save_id, "extra": extra or {}})
 
 
 def save_share_arrays(stem, values, extra=None):
     """Write ``{name: SharedTensor}`` as one file per holder; return the file names."""
     first = next(iter(values.values()))
     holders, encoder = first.holders, first.encoder
+    for name, v in values.items():
+        if v.holders != holders or v.encoder != encoder:
+            raise ValueError(f"{name!r} is shared among {[h.name for h in v.holders]} with "
+                             f"{v.encoder}, unlike the others; one file per party needs one sharing")
     shapes = {name: list(v.shape) for name, v in values.items()}
+    # One id for all the files of this save, so a load can tell a file from another save
+    # (say, one party's file rewritten by a later save that crashed before the other's).
+    # It comes from the OS, not from the seeded source, so saving draws no simulation randomness.
+    save_id = uuid.uuid4().hex
     files = []
     for j, holder in enumerate(holders):
         arrays = {name: v.shares[j] for name, v in values.items()}
-        arrays["__meta__"] = np.array(_metadata(holder.name, holders, encoder, shapes, extra))
+        arrays["__meta__"] = np.array(_metadata(holder.name, holders, encoder, shapes, save_id, extra))
         atomic_savez(share_file(stem, holder.name), **arrays)
         files.append(share_file(stem, holder.name))
     return files
@@ -86,12 +110,15 @@ def load_share_arrays(stem, workers, crypto_provider, encoder=None, expected_sha
     """Read the files written by :func:`save_share_arrays`, checking every fact they state."""
     encoder = encoder or smpc.DEFAULT_ENCODER
     names = [w.name for w in workers]
-    per_party, extra = [], None
+    per_party, extra, save_id = [], None, None
     for j, worker in enumerate(workers):
         path = share_file(stem, worker.name)
         if not os.path.exists(path):
             raise FileNotFoundError(f"no share file for {worker.name} at {path}")
-        with np.load(path) as data:
+        with _open_npz(path) as data:
+            if "__meta__" not in data.files:
+                raise ValueError(f"{path} is not a share file (no metadata); a float model's "
+                                 "parameters load with load()")
             meta = json.loads(str(data["__meta__"]))
             if meta.get("format") != FORMAT:
                 raise ValueError(f"{path} is not a share file of this project ({meta.get('format')!r})")
@@ -106,6 +133,10 @@ def load_share_arrays(stem, workers, crypto_provider, encoder=None, expected_sha
                     if meta["shapes"].get(name) != list(shape):
                         raise ValueError(f"{path}: parameter {name!r} has shape "
                                          f"{meta['shapes'].get(name)}, the model expects {list(shape)}")
+            if save_id is not None and meta["save_id"] != save_id:
+                raise ValueError(f"{path} comes from a different save than the files of "
+                                 f"{names[:j]}; the shares would not add up to the secret")
+            save_id = meta["save_id"]
             per_party.append({n: data[n] for n in data.files if n != "__meta__"})
             extra = meta["extra"]
     values = {name: smpc.SharedTensor(np.stack([p[name] for p in per_party]), tuple(workers),
