@@ -13,16 +13,22 @@ from .messages import to_helper
 # float32 (exact: every sum is an integer far below 2^24), faster than a cumulative sum.
 _ABOVE = np.tril(np.ones((BITS, BITS), dtype=np.float32), -1)
 _ROW_OFFSETS_CACHE = {}
+_BLOCK = 4096  # rows per block of local work: keeps the float32 temporaries in cache
 _P32, _INV_P32, _HALF = np.float32(P), np.float32(1.0 / P), np.float32(0.5)
 
 
 def _mod_p(values):
-    """``values mod p`` for float32 integers below 2^23 in size.
+    """``values mod p`` in place, for float32 integers below 2^23 in size.
 
     floor((v + 1/2) / p) is the quotient: (v + 1/2) / p stays at least 1/(2p) away from an
     integer, far more than float32's rounding error at these sizes.
     """
-    return values - _P32 * np.floor((values + _HALF) * _INV_P32)
+    quotient = values + _HALF
+    quotient *= _INV_P32
+    np.floor(quotient, out=quotient)
+    quotient *= _P32
+    values -= quotient
+    return values
 
 
 def _rotate_rows(stacked, shifts):
@@ -41,6 +47,36 @@ def _rotate_rows(stacked, shifts):
     columns = (np.arange(BITS, dtype=np.intp) + shifts[:, None]) & (BITS - 1)
     flat = (columns + _ROW_OFFSETS_CACHE[n]).ravel()
     return np.take(stacked.reshape(2, -1), flat, axis=1).reshape(stacked.shape)
+
+
+def _masked_terms(bit_shares, r, beta):
+    """Steps 1-3 of :func:`private_compare` for both holders: the masked d_i, as uint8."""
+    n = r.shape[0]
+    # 1. The public number q and its bits, and the sign sigma, per row.
+    q = r + beta.astype(np.uint64)
+    q_bits = bit_decompose(q).astype(np.float32)                   # (n, 64)
+    sigma = np.where(beta, np.float32(-1), np.float32(1))[:, None]  # (n, 1)
+    x = bit_shares.astype(np.float32)                              # (2, n, 64)
+    w = x * (1 - 2 * q_bits)
+    w[1] += q_bits
+    # 2. c_i = sigma * (j q_i - x_i) + j + (sum over k > i of w_k).
+    c = (w.reshape(-1, BITS) @ _ABOVE).reshape(w.shape)
+    x *= sigma
+    c -= x
+    q_bits *= sigma
+    q_bits += 1
+    c[1] += q_bits
+    special = beta & (r == np.uint64(2**64 - 1))
+    if special.any():  # x <= 2^64 - 1 always: shares of a vector with one zero
+        c[0, special] = np.float32(1)
+        c[0, special, 0] = np.float32(0)
+        c[1, special] = np.float32(0)
+    # 3. Mask: d = s * c + (-1)^j z  (mod p).
+    c *= random_nonzero_zp((n, BITS))
+    z = random_zp((n, BITS))
+    c[0] += z
+    c[1] -= z
+    return _mod_p(c).astype(np.uint8)
 
 
 def private_compare(bit_shares, r, beta, holders, helper):
@@ -77,28 +113,11 @@ def private_compare(bit_shares, r, beta, holders, helper):
     """
     n = r.shape[0]
     beta = np.asarray(beta).astype(bool)
-    # 1. The public number q and its bits, and the sign sigma, per row.
-    q = r + beta.astype(np.uint64)
-    q_bits = bit_decompose(q).astype(np.float32)                   # (n, 64)
-    sigma = np.where(beta, np.float32(-1), np.float32(1))[:, None]  # (n, 1)
-    x = bit_shares.astype(np.float32)                              # (2, n, 64)
-    w = x * (1 - 2 * q_bits)
-    w[1] += q_bits
-    # 2. c_i = sigma * (j q_i - x_i) + j + (sum over k > i of w_k).
-    c = (w.reshape(-1, BITS) @ _ABOVE).reshape(w.shape) - sigma * x
-    c[1] += sigma * q_bits + 1
-    special = beta & (r == np.uint64(2**64 - 1))
-    if special.any():  # x <= 2^64 - 1 always: shares of a vector with one zero
-        c[0, special] = np.float32(1)
-        c[0, special, 0] = np.float32(0)
-        c[1, special] = np.float32(0)
-    # 3. Mask: d = s * c + (-1)^j z  (mod p).
-    s = random_nonzero_zp((n, BITS)).astype(np.float32)
-    z = random_zp((n, BITS)).astype(np.float32)
-    c *= s
-    c[0] += z
-    c[1] -= z
-    d = _mod_p(c).astype(np.uint8)
+    # Steps 1-3 are local to each holder: done in blocks of rows that fit in the cache.
+    d = np.empty((2, n, BITS), dtype=np.uint8)
+    for start in range(0, n, _BLOCK):
+        rows = slice(start, start + _BLOCK)
+        d[:, rows] = _masked_terms(bit_shares[:, rows], r[rows], beta[rows])
     # 4. A common random rotation of each row, then to the helper.
     d = _rotate_rows(d, default_source.integers(0, BITS, n))
     with helper.network.protocol("private_compare"):
