@@ -180,6 +180,25 @@ def test_drelu_on_fixed_point_shares_keeps_the_shape():
     assert scalar.shape == (2,) and reconstruct(scalar) == 0
 
 
+def test_drelu_takes_non_contiguous_shares():
+    holders, cp = parties()
+    x = default_source.ring((3, 4, 5))
+    bits = binary.drelu_bits(split(x, 2).transpose(0, 3, 1, 2), holders, cp)
+    assert bits.shape == (2, 5, 3, 4)
+    np.testing.assert_array_equal(reconstruct(bits), (x.transpose(2, 0, 1) >= 0).astype(np.int64))
+
+
+def test_selected_by_the_comparison_setting():
+    holders, cp = parties()
+    values = np.linspace(-3, 3, 25).reshape(5, 5)
+    x = smpc.share(values, *holders, crypto_provider=cp)
+    with smpc.config.using(comparison="binary"), holders[0].network.measure() as stats:
+        relu, bit = smpc.relu_with_drelu(x)
+    np.testing.assert_allclose(relu.get().float_precision(), np.maximum(values, 0), atol=1e-4)
+    np.testing.assert_array_equal(bit.get().float_precision(), (values >= 0).astype(float))
+    assert stats.rounds == binary.drelu_cost(25).rounds + 1     # + the Beaver product
+
+
 def test_drelu_needs_two_holders():
     holders, cp = parties(3)
     with pytest.raises(ProtocolError):
@@ -212,6 +231,19 @@ def bits_of(payload):
     payload = np.ascontiguousarray(payload)
     bits = np.unpackbits(payload.view(np.uint8), bitorder="little")
     return bits.reshape(payload.size, 8 * payload.dtype.itemsize)
+
+
+def pair_counts(received, own):
+    """counts[k, j] = number of rows with received bit k = 1 and own bit j = 1.
+
+    Bit-sliced like the protocol itself: pack each column of bits into uint64
+    words (64 rows per word), AND every received column with every own column
+    and count the ones (no float products, so no BLAS threads).
+    """
+    def columns(bits):
+        return np.ascontiguousarray(np.packbits(bits, axis=0).T).view(np.uint64)
+    ones = np.bitwise_count(columns(received)[:, None, :] & columns(own)[None, :, :])
+    return ones.sum(axis=-1, dtype=np.int64)
 
 
 def views_of_drelu(x, seed, runs):
@@ -268,10 +300,10 @@ def test_holders_views_are_uniform_and_independent_of_the_input():
             # Row r of a message belongs to element r % n of its run.
             joint = []
             for recv, own in ((recv_a, own_a), (recv_b, own_b)):
-                counts = sum(run[index].reshape(-1, n, run[index].shape[1]).astype(np.float64)
-                             .transpose(0, 2, 1) @ mine.astype(np.float64)
-                             for run, mine in zip(recv, own))
-                joint.append(counts)
+                mine = np.concatenate(own)                                # (runs * n, 64)
+                chunks = np.concatenate([run[index].reshape(-1, n, run[index].shape[1])
+                                         for run in recv], axis=1)
+                joint.append(np.stack([pair_counts(chunk, mine) for chunk in chunks]))
             # Each count sums n * runs rows; under the null a (1, 1) has probability 1/4.
             z = (joint[0] - joint[1]) / np.sqrt(2 * n * runs * 3 / 16)
             z_max, pairs = max(z_max, np.abs(z).max()), pairs + z.size
