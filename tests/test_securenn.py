@@ -103,6 +103,8 @@ def test_wrap_bit_shares_in_both_rings(parties):
     assert (reconstruct(wrap_bit_shares(shares, holders, cp)) == wrap).all()
     in_lm1 = wrap_bit_shares(shares, holders, cp, ring=Z_L_MINUS_1)
     assert (add_lm1(in_lm1[0], in_lm1[1]) == wrap.astype(np.uint64)).all()
+    square = wrap_bit_shares(shares[:, :10000].reshape(2, 100, 100), holders, cp)
+    assert (reconstruct(square) == wrap[:10000].reshape(100, 100)).all()
 
 
 # -- ComputeMSB, DReLU, ReLU, SelectShare --------------------------------------------------

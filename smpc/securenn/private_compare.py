@@ -12,7 +12,6 @@ from .messages import to_helper
 # S_i = sum over k > i of w_k, for all i at once, is ``w @ _ABOVE``: one BLAS call on
 # float32 (exact: every sum is an integer far below 2^24), faster than a cumulative sum.
 _ABOVE = np.tril(np.ones((BITS, BITS), dtype=np.float32), -1)
-_ROW_OFFSETS_CACHE = {}
 _BLOCK = 4096  # rows per block of local work: keeps the float32 temporaries in cache
 _P32, _INV_P32, _HALF = np.float32(P), np.float32(1.0 / P), np.float32(0.5)
 
@@ -40,12 +39,9 @@ def _rotate_rows(stacked, shifts):
     position uniform: the helper's view is exactly as with a uniform permutation, for one
     gather instead of a sort per row.
     """
-    n = shifts.shape[0]
-    if n not in _ROW_OFFSETS_CACHE:
-        _ROW_OFFSETS_CACHE.clear()
-        _ROW_OFFSETS_CACHE[n] = (np.arange(n, dtype=np.intp) * BITS)[:, None]
+    row_starts = np.arange(0, shifts.size * BITS, BITS, dtype=np.intp)[:, None]
     columns = (np.arange(BITS, dtype=np.intp) + shifts[:, None]) & (BITS - 1)
-    flat = (columns + _ROW_OFFSETS_CACHE[n]).ravel()
+    flat = (columns + row_starts).ravel()
     return np.take(stacked.reshape(2, -1), flat, axis=1).reshape(stacked.shape)
 
 

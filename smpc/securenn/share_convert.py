@@ -24,7 +24,8 @@ def _unsigned_wrap(a, b):
 def wrap_bit_shares(shares, holders, helper, ring=Z_L):
     """Shares in ``ring`` (Z_L: int64, or Z_{L-1}: uint64) of wrap(a_0, a_1) for shares a_j.
 
-    ``shares``: int64 shape ``(2, n)``, holder j's share a_j in Z_L.
+    ``shares``: int64, shape ``(2, *shape)``, holder j's share a_j in Z_L.  The result
+    has the same shape.
 
     1. The holders draw in common r uniform in Z_L \\ {0}, shares r_0, r_1 of it, their
        wrap alpha = wrap(r_0, r_1), and a random bit eta''.  Holder j sends
@@ -47,8 +48,9 @@ def wrap_bit_shares(shares, holders, helper, ring=Z_L):
     (PrivateCompare) + 16n (eta') = **304 n bytes, 4 rounds**; nothing offline.
     """
     network = helper.network
-    n = shares.shape[1]
-    a = shares.view(np.uint64)
+    out_shape = shares.shape
+    a = np.ascontiguousarray(shares.reshape(2, -1)).view(np.uint64)
+    n = a.shape[1]
     with network.protocol("share_convert"):
         # 1. Common randomness, and the masked shares to P2.
         r_shares = default_source.ring((2, n)).view(np.uint64)
@@ -77,7 +79,7 @@ def wrap_bit_shares(shares, holders, helper, ring=Z_L):
         eta = xor_public(ring, eta_p_shares, eta_pp)
         theta = ring.add(ring.add(beta.astype(ring.dtype), delta_shares), eta)
         theta[0] = ring.sub(theta[0], alpha.astype(ring.dtype) + ring.dtype(1))
-    return theta
+    return theta.reshape(out_shape)
 
 
 def share_convert(shares, holders, helper):
