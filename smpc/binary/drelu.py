@@ -29,8 +29,8 @@ Valid range: *every* ``x`` in Z_2^64 read as a signed integer, ``-2^63`` to
 ``2^63 - 1``; the adder is exact, so unlike SecureNN (which doubles ``x`` and
 needs ``|x| < 2^62``) there is no bound to respect.
 
-Communication, ``n`` elements, 2 holders (``c(n, 8) = ceil(n/8)``, sub-byte values
-packed; see :mod:`smpc.binary.costs`):
+Communication, ``n`` elements, 2 holders (sub-byte values packed eight bits to a byte;
+see :mod:`smpc.binary.costs`):
 
 * online ``76 n + 4 ceil(n/2) + 6 ceil(n/8)`` bytes (about 78.75 bytes per
   element), 8 rounds;
