@@ -31,10 +31,27 @@ from .sharing import open_many_among
 _PRODUCTS = {"mul": np.multiply, "matmul": ring.matmul}
 
 
+def product_shape(op, x_shape, y_shape):
+    """The shape of ``x * y`` or ``x @ y``, or a ValueError that names both shapes."""
+    x_shape, y_shape = tuple(x_shape), tuple(y_shape)
+    try:
+        if op == "mul":
+            return np.broadcast_shapes(x_shape, y_shape)
+        if len(x_shape) >= 2 and len(y_shape) >= 2 and x_shape[-1] == y_shape[-2]:
+            batch = np.broadcast_shapes(x_shape[:-2], y_shape[:-2])
+            return batch + (x_shape[-2], y_shape[-1])
+    except ValueError:
+        pass
+    what = "multiply elementwise" if op == "mul" else "matrix-multiply"
+    raise ValueError(f"cannot {what} tensors of shapes {x_shape} and {y_shape}"
+                     + ("" if op == "mul" else " (inner dimensions and batch dimensions must match)"))
+
+
 def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", triple=None):
     """Shares of ``x * y`` (``op="mul"``) or ``x @ y`` (``op="matmul"``), untruncated."""
     product = _PRODUCTS[op]
     x_shape, y_shape = x_shares.shape[1:], y_shares.shape[1:]
+    product_shape(op, x_shape, y_shape)  # a clear error before the dealer does any work
     if triple is None:
         deal = crypto_provider.mul_triple if op == "mul" else crypto_provider.matmul_triple
         triple = deal(holders, x_shape, y_shape)
@@ -44,10 +61,12 @@ def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", tripl
                          f"operands {x_shape}, {y_shape}")
     name = "beaver_" + op
     network = holders[0].network
-    with network.protocol(name):
+    with network.protocol(name), np.errstate(over="ignore"):  # the ring wraps on purpose
         e, f = open_many_among([x_shares - a, y_shares - b], holders, name)
-        z = c + product(e, b) + product(a, f)
-        z[0] += product(e, f)
+        # Holder 0 adds e * f; folded into its a-share, (a_0 + e) * f, it costs no extra product.
+        a_plus_e = a.copy()
+        a_plus_e[0] += e
+        z = c + product(e, b) + product(a_plus_e, f)
     return z
 
 
@@ -57,7 +76,7 @@ def beaver_square(x_shares, holders, crypto_provider, pair=None):
         pair = crypto_provider.square_pair(holders, x_shares.shape[1:])
     a, a_squared = pair.consume()
     network = holders[0].network
-    with network.protocol("beaver_square"):
+    with network.protocol("beaver_square"), np.errstate(over="ignore"):
         (e,) = open_many_among([x_shares - a], holders, "beaver_square")
         z = a_squared + 2 * e * a
         z[0] += e * e

@@ -13,8 +13,13 @@ Two ways to deliver a sharing of ``n`` ring elements to ``N`` holders:
   seed and expands all its shares from it.  A *random* value (``a``, ``b``) is
   then simply defined as the sum of the expanded shares, so nothing more travels;
   a *derived* value (``c = a * b``) needs one correction share, ``8 n`` bytes,
-  sent to the last holder.  A triple then costs ``8 n_c`` bytes instead of
-  ``8 N (n_a + n_b + n_c)``.
+  sent to the last holder.
+
+Offline bytes of one triple (``n_a, n_b, n_c`` elements; a square pair has no
+``b`` and ``n_c = n_a``), all in the dealer's offline phase, no online rounds:
+
+* full shares: ``8 N (n_a + n_b + n_c)``;
+* PRG seeds: ``16 N + 8 n_c``.
 
 Each :class:`Triple` may be used once: two products masked with the same ``a``
 reveal ``(x - a) - (x' - a) = x - x'``.  A second use raises
@@ -62,7 +67,8 @@ class CryptoProvider(Party):
         Returns one stacked share array (party axis first) per value, randoms first.
         """
         network = self.network
-        with network.protocol("dealer"):
+        # Ring arithmetic wraps on purpose; NumPy warns about it on 0-d values.
+        with network.protocol("dealer"), np.errstate(over="ignore"):
             if self.prg_seeds:
                 seeds = [network.send(self, h, default_source.new_seed(), phase="offline")
                          for h in holders]

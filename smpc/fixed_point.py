@@ -61,7 +61,7 @@ class FixedPointEncoder:
         encoded = np.rint(values * self.scale)
         too_big = np.abs(encoded) > self.max_encoded
         if np.any(too_big):
-            worst = values[too_big].flat[0]
+            worst = float(values[too_big].flat[0])
             raise FixedPointRangeError(
                 f"value {worst!r} is outside the fixed-point range [-{self.max_value:g}, "
                 f"{self.max_value:g}] of {self}; products of two values must fit in 2^62. "

@@ -53,53 +53,53 @@ def limb_width(inner_dim):
     return (_FLOAT_EXACT_BITS - k_bits + 2) // 2
 
 
-def split_limbs(x, width):
+def split_limbs(x, width, out=None):
     """Split int64 ``x`` into signed limbs of ``width`` bits, lowest first, as float64.
 
     ``sum(limb_i * 2^(width*i)) == x (mod 2^64)``; every limb lies in
-    ``[-2^(width-1), 2^(width-1))``.
+    ``[-2^(width-1), 2^(width-1))``.  Returns an array of shape ``(count,) + x.shape``
+    (or fills ``out``, a float64 array or view of that shape).
+
+    Balanced digits halve the size of every product.  They come from plain ones:
+    with ``H = sum_i 2^(width-1) * 2^(width*i)``, the plain base-2^width digits of
+    ``x + H`` (as an unsigned number), each minus ``2^(width-1)``, sum to ``x`` mod 2^64.
     """
     count = -(-RING_BITS // width)
-    half, mask = np.int64(1 << (width - 1)), np.int64((1 << width) - 1)
-    rest = np.asarray(x, dtype=np.int64)
-    limbs = []
-    for _ in range(count):
-        # Balanced digit in [-2^(w-1), 2^(w-1)): halves the size of every product.
-        digit = ((rest + half) & mask) - half
-        limbs.append(digit.astype(np.float64))
-        # rest - digit is a multiple of 2^w (mod 2^64); the arithmetic shift keeps
-        # it right mod 2^(64-w), all the later digits depend on.
-        rest = (rest - digit) >> np.int64(width)
-    return limbs
-
-
-def _recombine(terms):
-    """Sum ``(float_matrix, shift)`` pairs mod 2^64 as int64."""
-    total = None
-    for values, shift in terms:
-        part = as_unsigned(values.astype(np.int64)) << np.uint64(shift)
-        total = part if total is None else total + part
-    return as_signed(total)
+    half = 1 << (width - 1)
+    offset = sum(half << (width * i) for i in range(count)) % (1 << RING_BITS)
+    shifted = as_unsigned(np.asarray(x, dtype=np.int64)) + np.uint64(offset)
+    if out is None:
+        out = np.empty((count,) + shifted.shape)
+    digit = np.empty_like(shifted)
+    for i in range(count):
+        np.right_shift(shifted, np.uint64(width * i), out=digit)
+        digit &= np.uint64((1 << width) - 1)
+        out[i] = as_signed(digit)  # the digit is below 2^width: int64 converts faster
+        out[i] -= half
+    return out
 
 
 def matmul_float_limbs(a, b):
     """Exact ``a @ b mod 2^64`` computed with float64 BLAS on split limbs."""
     width = limb_width(a.shape[-1])
-    a_limbs, b_limbs = split_limbs(a, width), split_limbs(b, width)
-    count = len(a_limbs)
-    terms = []
-    for i in range(count):
+    count = -(-RING_BITS // width)
+    rows = a.shape[-2]
+    # The a-limbs stacked row-block by row-block, (..., count * rows, k), so that one
+    # BLAS call per b-limb meets all the a-limbs it needs: a leading block of rows.
+    a_limbs = np.empty(a.shape[:-2] + (count,) + a.shape[-2:])
+    split_limbs(a, width, out=np.moveaxis(a_limbs, -3, 0))
+    a_limbs = a_limbs.reshape(a.shape[:-2] + (count * rows, a.shape[-1]))
+    b_limbs = split_limbs(b, width)
+    total = None
+    for j in range(count):
         # Products a_i @ b_j with width*(i+j) >= 64 vanish mod 2^64.
-        js = [j for j in range(count) if width * (i + j) < RING_BITS]
-        if not js:
-            continue
-        # One BLAS call per a-limb: stack the b-limbs it meets side by side.
-        stacked = np.concatenate([b_limbs[j] for j in js], axis=-1)
-        product = np.matmul(a_limbs[i], stacked)
-        cols = b.shape[-1]
-        for n, j in enumerate(js):
-            terms.append((product[..., n * cols:(n + 1) * cols], width * (i + j)))
-    return _recombine(terms)
+        used = [i for i in range(count) if width * (i + j) < RING_BITS]
+        product = np.matmul(a_limbs[..., :len(used) * rows, :], b_limbs[j])
+        for i in used:
+            part = as_unsigned(product[..., i * rows:(i + 1) * rows, :].astype(np.int64))
+            part <<= np.uint64(width * (i + j))
+            total = part if total is None else total + part
+    return as_signed(total)
 
 
 def matmul(a, b):

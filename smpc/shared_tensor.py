@@ -26,7 +26,7 @@ truncation, and adding them rescales them exactly.
 import numpy as np
 
 from . import ring
-from .beaver import beaver_product, beaver_square
+from .beaver import beaver_product, beaver_square, product_shape
 from .errors import PartyMismatchError
 from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER
 from .fixed_precision_tensor import FixedPrecisionTensor
@@ -126,11 +126,11 @@ class SharedTensor:
             return other.values, other.encoder
         if isinstance(other, (bool, int, np.integer)) or (
                 isinstance(other, np.ndarray) and other.dtype.kind in "biu"):
-            values = np.asarray(other, dtype=np.int64)
-            INTEGER_ENCODER.encode(values)  # range check
-            return values, INTEGER_ENCODER
+            return INTEGER_ENCODER.encode(other), INTEGER_ENCODER  # exact; checks the range
         if isinstance(other, (float, np.floating, np.ndarray, list)):
-            return self.encoder.encode(other), self.encoder
+            # Reals next to integer-scale shares (comparison bits) get the default scale.
+            encoder = DEFAULT_ENCODER if self.encoder.is_integer else self.encoder
+            return encoder.encode(other), encoder
         raise TypeError(f"cannot combine a SharedTensor with {type(other).__name__}; use a "
                         "SharedTensor, a FixedPrecisionTensor, a number or a NumPy array")
 
@@ -148,6 +148,7 @@ class SharedTensor:
 
     # -- addition and subtraction --------------------------------------------------------
     def _add(self, other, sign):
+        _broadcast_shape(self.shape, _shape_of(other))
         if isinstance(other, SharedTensor):
             self._check_parties(other)
             enc = self._common_scale(self.encoder, other.encoder)
@@ -157,6 +158,8 @@ class SharedTensor:
             return self._new(mine + sign * theirs, enc)
         values, pub_enc = self._public(other)
         enc = self._common_scale(self.encoder, pub_enc)
+        if pub_enc != enc:
+            enc.encode(values)  # an integer term, once scaled, must fit the range as well
         ndim = max(self.ndim, values.ndim)
         out = self._lift(self._aligned(ndim), self.encoder, enc)
         out = np.broadcast_to(out, (out.shape[0],) + np.broadcast_shapes(out.shape[1:], values.shape)).copy()
@@ -188,11 +191,13 @@ class SharedTensor:
         if isinstance(other, SharedTensor):
             self._check_parties(other)
             left, right = (other, self) if reflected else (self, other)
+            product_shape(op, left.shape, right.shape)
             ndim = max(left.ndim, right.ndim, 2 if op == "matmul" else 0)
             product = beaver_product(left._aligned(ndim), right._aligned(ndim),
                                      self.holders, self.crypto_provider, op)
             return self._rescale(product, self.encoder, other.encoder)
         values, pub_enc = self._public(other)
+        product_shape(op, *((values.shape, self.shape) if reflected else (self.shape, values.shape)))
         ndim = max(self.ndim, values.ndim)
         mine = self._aligned(ndim)
         if op == "mul":
@@ -264,14 +269,17 @@ class SharedTensor:
         return self.transpose()
 
     def __getitem__(self, index):
-        return self._new(self.shares[_party_index(index)])
+        # Each holder indexes its own share.  (Prepending a slice for the party axis
+        # would let NumPy move that axis when advanced indices are split by a slice.)
+        return self._new(np.stack([share[index] for share in self.shares]))
 
     def index_add(self, index, values):
         """A copy with ``values`` added at ``index`` (repeated indices accumulate)."""
         out = self.shares.copy()
         if isinstance(values, SharedTensor):
             self._check_parties(values)
-            np.add.at(out, _party_index(index), values.shares)
+            for own, added in zip(out, values.shares):
+                np.add.at(own, index, added)
         else:
             public, enc = self._public(values)
             np.add.at(out[0], index, self._lift(public, enc, self.encoder))
@@ -318,8 +326,18 @@ def _party_axes(axis):
     return tuple(a + 1 if a >= 0 else a for a in axes)
 
 
-def _party_index(index):
-    return (slice(None),) + (index if isinstance(index, tuple) else (index,))
+def _shape_of(operand):
+    if isinstance(operand, (SharedTensor, FixedPrecisionTensor)):
+        return tuple(operand.shape)
+    return np.shape(operand)
+
+
+def _broadcast_shape(shape_a, shape_b):
+    try:
+        return np.broadcast_shapes(shape_a, shape_b)
+    except ValueError:
+        raise ValueError(f"cannot add or subtract tensors of shapes {shape_a} and {shape_b}: "
+                         "they do not broadcast") from None
 
 
 def _require_matrices(left, right):

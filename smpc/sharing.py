@@ -25,7 +25,9 @@ def split(value, count):
     """Additive shares of an int64 array: ``count - 1`` uniform, the last makes the sum."""
     value = np.asarray(value, dtype=np.int64)
     masks = default_source.ring((count - 1,) + value.shape)
-    return np.concatenate([masks, (value - masks.sum(axis=0))[None]])
+    with np.errstate(over="ignore"):  # the ring wraps on purpose (NumPy warns on 0-d values)
+        last = value - masks.sum(axis=0)
+    return np.concatenate([masks, last[None]])
 
 
 def reconstruct(shares):
