@@ -13,6 +13,7 @@ CrypTen 0.4.1 (two processes over loopback, same model and data) 0.91 s.
 import argparse
 import time
 
+import experiments  # noqa: F401  (first: single-threaded BLAS, see experiments/__init__.py)
 import numpy as np
 
 import nn
