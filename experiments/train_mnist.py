@@ -181,8 +181,8 @@ def main(argv=None):
         from .plotting import plot_histories
         plot_histories(histories, args.plot)
         print(f"Curves saved to {args.plot}")
-    return histories
+    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(0 if main() else 1)
+    sys.exit(main())
