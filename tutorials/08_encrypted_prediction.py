@@ -4,9 +4,9 @@ Run it from the repository root::
 
     python tutorials/08_encrypted_prediction.py
 
-It trains a small model in plaintext (a few seconds), shares it, classifies secret-shared
+It trains a small model in plaintext, shares it, classifies secret-shared
 images with it, and saves one figure under ``tutorials/figures/`` (set
-``SMPC_TUTORIAL_OUTPUT`` to save it elsewhere). It takes about ten seconds;
+``SMPC_TUTORIAL_OUTPUT`` to save it elsewhere). It takes a few seconds;
 ``SMPC_QUICK=1`` classifies fewer images.
 
 The reference points out that training is not always what needs encrypting: often a
