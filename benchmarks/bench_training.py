@@ -44,8 +44,9 @@ def time_batches(mode_name, activation, batches, loader, settings):
         for i in range(batches + 1):
             x_plain, y_plain = data[i % len(data)]
             start = time.perf_counter()
-            with mode.measure() as stats:
-                train_step(model, optimizer, mode, x_plain, y_plain)
+            owner = mode.workers[i % len(mode.workers)] if mode.shares_data else None
+            with mode.measure() as stats:  # batches shared by their owners, as in smpc-train
+                train_step(model, optimizer, mode, x_plain, y_plain, owner=owner)
             if i:  # the first batch warms caches up
                 times.append(time.perf_counter() - start)
                 traffic.append((stats.bytes, stats.rounds))
