@@ -30,3 +30,15 @@ def parties():
 def three_parties():
     """``alice, bob, carol, crypto_provider``: three holders for the linear operations."""
     return smpc.make_parties(seed=0, names=("alice", "bob", "carol"))
+
+
+def pytest_addoption(parser):
+    """``--implementation=learner`` runs the exercise tests against ``exercises/`` (see there).
+
+    Declared here too so that ``pytest -m ex_beaver --implementation=learner`` works from
+    the repository root, not only with ``tests/exercises`` named on the command line.
+    """
+    parser.addoption(
+        "--implementation", choices=("reference", "learner"), default=None,
+        help="run the exercise tests against the reference code (default) or against "
+             "the learner's exercises/ package")

@@ -54,7 +54,6 @@ def test_neg(x):
     assert gradcheck(lambda a: -a, x)
 
 
-@pytest.mark.ex_mul_backward
 @FEW
 @given(broadcastable_pairs())
 def test_mul(pair):
@@ -70,14 +69,12 @@ def test_public_constants_on_either_side(x, c):
 
 # -- matmul ----------------------------------------------------------------------------------
 
-@pytest.mark.ex_matmul_backward
 @FEW
 @given(matmul_pairs())
 def test_matmul(pair):
     assert gradcheck(lambda a, b: a @ b, *pair)
 
 
-@pytest.mark.ex_matmul_backward
 def test_matmul_broadcasts_a_weight_over_a_batch_of_matrices():
     rng = np.random.default_rng(1)
     assert gradcheck(lambda x, w: x @ w, rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 2)))
