@@ -346,5 +346,5 @@ assert results.get("masked", 0) == 0 and results.get("exact", 0) == 0
 # * `masked` and `exact` truncation never fail wildly, for a round of communication
 #   (masked) or a PrivateCompare (exact).
 #
-# Next: tutorial 04 (SecureNN comparison) is on its way. Exercise 3:
+# Next: tutorial 04, how SecureNN compares secret-shared numbers. Exercise 3:
 # `pytest tests/exercises -m ex_truncation --implementation=learner`.
