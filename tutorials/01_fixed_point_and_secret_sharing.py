@@ -29,24 +29,15 @@ yourself once you have read this.
 # the import path), chooses matplotlib's file-only backend, and decides where figures go.
 
 # %%
-import os
-import sys
-from pathlib import Path
+# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+from tutorial_setup import save_figure
 
-import matplotlib
-
-matplotlib.use("Agg")  # figures are written to files, never shown in a window
 import matplotlib.pyplot as plt
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import smpc
+from smpc import sharing
 
-import smpc  # noqa: E402  (after the path set-up above)
-from smpc import sharing  # noqa: E402
-
-OUTPUT = Path(os.environ.get("SMPC_TUTORIAL_OUTPUT", REPO / "tutorials" / "figures"))
-OUTPUT.mkdir(parents=True, exist_ok=True)
 smpc.manual_seed(2024)  # one seed makes every random number below reproducible
 
 # %% [markdown]
@@ -190,9 +181,7 @@ for ax, (label, view) in zip(axes, alice_views.items()):
 axes[0].set_ylabel("count")
 fig.suptitle("One share alone is uniformly random, whatever the secret")
 fig.tight_layout()
-fig.savefig(OUTPUT / "01_one_share_histogram.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "01_one_share_histogram.png")
+save_figure(fig, "01_one_share_histogram.png")
 
 # %% [markdown]
 # Both histograms are flat, and flat in the same way. We check it with numbers too: every
@@ -237,9 +226,7 @@ for ax, (label, view) in zip(axes, bad_views.items()):
 axes[0].set_ylabel("count")
 fig.suptitle("A broken scheme: a mask drawn from a small range leaks the secret")
 fig.tight_layout()
-fig.savefig(OUTPUT / "01_small_mask_leaks.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "01_small_mask_leaks.png")
+save_figure(fig, "01_small_mask_leaks.png")
 
 low, high = bad_views.values()
 assert low.max() < high.min()  # bob could tell the two secrets apart every single time

@@ -26,27 +26,19 @@ Exercise 2 (``exercises/ex2_beaver.py``) asks you to write Beaver multiplication
 # ## Setting up
 
 # %%
-import os
-import sys
 import time
-from pathlib import Path
 
-import matplotlib
+# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+from tutorial_setup import save_figure
 
-matplotlib.use("Agg")  # figures are written to files, never shown in a window
 import matplotlib.pyplot as plt
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import smpc
+from smpc import sharing
+from smpc.beaver import beaver_product
+from smpc.truncation import truncate_local
 
-import smpc  # noqa: E402
-from smpc import sharing  # noqa: E402
-from smpc.beaver import beaver_product  # noqa: E402
-from smpc.truncation import truncate_local  # noqa: E402
-
-OUTPUT = Path(os.environ.get("SMPC_TUTORIAL_OUTPUT", REPO / "tutorials" / "figures"))
-OUTPUT.mkdir(parents=True, exist_ok=True)
 SCALE = smpc.DEFAULT_ENCODER.scale  # 2^16
 
 # %% [markdown]
@@ -312,9 +304,7 @@ ax.set_xlabel("megabytes for one 64x784 @ 784x128 product")
 ax.set_xlim(0, amounts.max() * 1.3)
 ax.invert_yaxis()
 fig.tight_layout()
-fig.savefig(OUTPUT / "02_matmul_bytes.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "02_matmul_bytes.png")
+save_figure(fig, "02_matmul_bytes.png")
 
 # %% [markdown]
 # ## What we saw

@@ -24,25 +24,16 @@ Exercise 3 (``exercises/ex3_truncation.py``) asks you to write the local truncat
 # ## Setting up
 
 # %%
-import os
-import sys
-from pathlib import Path
+# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+from tutorial_setup import QUICK, save_figure
 
-import matplotlib
-
-matplotlib.use("Agg")  # figures are written to files, never shown in a window
 import matplotlib.pyplot as plt
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import smpc
+from smpc import sharing
+from smpc.truncation import truncate_local
 
-import smpc  # noqa: E402
-from smpc import sharing  # noqa: E402
-from smpc.truncation import truncate_local  # noqa: E402
-
-OUTPUT = Path(os.environ.get("SMPC_TUTORIAL_OUTPUT", REPO / "tutorials" / "figures"))
-OUTPUT.mkdir(parents=True, exist_ok=True)
 enc = smpc.DEFAULT_ENCODER  # base 2, 16 fractional bits
 F = enc.precision
 smpc.manual_seed(3)
@@ -172,9 +163,7 @@ ax_err.set_xlabel("error in units in the last place (|x| < 2^40)")
 ax_err.set_ylabel("count out of 1,000,000")
 ax_err.set_title("Otherwise: exact, or one unit too high")
 fig.tight_layout()
-fig.savefig(OUTPUT / "03_truncation_failure_rate.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "03_truncation_failure_rate.png")
+save_figure(fig, "03_truncation_failure_rate.png")
 
 # %% [markdown]
 # ## 4. What the rate means in practice
@@ -297,7 +286,7 @@ else:
 # %%
 import time  # noqa: E402
 
-count = 50_000 if os.environ.get("SMPC_QUICK") else 250_000
+count = 50_000 if QUICK else 250_000
 x_raw = rng.integers(-2 ** 47 + 1, 2 ** 47, count)
 x_shared = smpc.SharedTensor(sharing.split(x_raw, 2), (alice, bob), crypto_provider,
                              smpc.INTEGER_ENCODER)

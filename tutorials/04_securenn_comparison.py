@@ -36,28 +36,18 @@ exercise 5 (``exercises/ex5_drelu.py``) ComputeMSB and DReLU, once you have read
 
 # %%
 import inspect
-import os
 import re
-import sys
 import time
-from pathlib import Path
 
-import matplotlib
+# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+from tutorial_setup import QUICK, save_figure
 
-matplotlib.use("Agg")  # figures are written to files, never shown in a window
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-import smpc  # noqa: E402
-from smpc import binary, comparisons, securenn, sharing  # noqa: E402
-
-OUTPUT = Path(os.environ.get("SMPC_TUTORIAL_OUTPUT", REPO / "tutorials" / "figures"))
-OUTPUT.mkdir(parents=True, exist_ok=True)
-QUICK = bool(os.environ.get("SMPC_QUICK"))
+import smpc
+from smpc import binary, comparisons, securenn, sharing
 
 alice, bob, crypto_provider = smpc.make_parties(seed=4)
 holders = (alice, bob)
@@ -406,9 +396,7 @@ for ax in axes:
     ax.legend(fontsize=8, loc="lower right")
 fig.suptitle("What the helper receives during DReLU: the same for two very different secrets")
 fig.tight_layout()
-fig.savefig(OUTPUT / "04_helper_view.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "04_helper_view.png")
+save_figure(fig, "04_helper_view.png")
 
 # %% [markdown]
 # Flat histograms, the same for both secrets: every number the helper receives is uniform
@@ -839,9 +827,7 @@ ax_time.bar(names, [rows[m]["ms"] for m in ("securenn", "binary")], color=["tab:
 ax_time.set_ylabel("milliseconds (best run)")
 ax_time.set_title(f"DReLU on {shape[0]}x{shape[1]}: time in this process")
 fig.tight_layout()
-fig.savefig(OUTPUT / "04_securenn_vs_binary.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "04_securenn_vs_binary.png")
+save_figure(fig, "04_securenn_vs_binary.png")
 
 # %% [markdown]
 # In short:

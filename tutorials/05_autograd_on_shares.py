@@ -30,34 +30,19 @@ you have read this.
 
 # %%
 import inspect
-import os
-import sys
-from pathlib import Path
 
-# Our matrices are small, and BLAS threads cost more than they save on them (on a busy
-# machine they thrash): one thread, unless the environment says otherwise. This must
-# happen before NumPy is imported (experiments/__init__.py does the same for smpc-train).
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+from tutorial_setup import save_figure
 
-import matplotlib  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")  # figures are written to files, never shown in a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-import autograd  # noqa: E402
-import nn  # noqa: E402
-import smpc  # noqa: E402
-from autograd import Tensor  # noqa: E402
-from autograd.functions.arithmetic import Mul  # noqa: E402
-from autograd.functions.matmul import Matmul  # noqa: E402
-
-OUTPUT = Path(os.environ.get("SMPC_TUTORIAL_OUTPUT", REPO / "tutorials" / "figures"))
-OUTPUT.mkdir(parents=True, exist_ok=True)
+import autograd
+import nn
+import smpc
+from autograd import Tensor
+from autograd.functions.arithmetic import Mul
+from autograd.functions.matmul import Matmul
 
 alice, bob, crypto_provider = smpc.make_parties(seed=5)
 network = alice.network
@@ -430,9 +415,7 @@ ax.set_ylabel("gradient computed on shares (revealed)")
 ax.set_title("Tiny ReLU network: every gradient entry")
 ax.legend(fontsize=8)
 fig.tight_layout()
-fig.savefig(OUTPUT / "05_gradients_shares_vs_floats.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "05_gradients_shares_vs_floats.png")
+save_figure(fig, "05_gradients_shares_vs_floats.png")
 
 # %% [markdown]
 # ## What we saw

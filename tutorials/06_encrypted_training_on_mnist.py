@@ -27,37 +27,21 @@ Read tutorials 01-05 first; this one puts them together. What you will see:
 # ## Setting up
 
 # %%
-import os
-import sys
 import time
-from pathlib import Path
 
-# Our matrices are small, and BLAS threads cost more than they save on them (on a busy
-# machine they thrash): one thread, unless the environment says otherwise. This must
-# happen before NumPy is imported (experiments/__init__.py does the same for smpc-train).
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+from tutorial_setup import QUICK, save_figure
 
-import matplotlib  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")  # figures are written to files, never shown in a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-import nn  # noqa: E402
-import smpc  # noqa: E402
-from autograd import Tensor, no_grad  # noqa: E402
-from datasets import DataLoader, PrivateDataLoader, load_dataset, normalize  # noqa: E402
-from experiments.model import reference_net  # noqa: E402
-from experiments.train_mnist import parse_args  # noqa: E402
-from experiments.train_mnist import run as run_experiment  # noqa: E402
-
-OUTPUT = Path(os.environ.get("SMPC_TUTORIAL_OUTPUT", REPO / "tutorials" / "figures"))
-OUTPUT.mkdir(parents=True, exist_ok=True)
-QUICK = os.environ.get("SMPC_QUICK") == "1"
+import nn
+import smpc
+from autograd import Tensor, no_grad
+from datasets import DataLoader, PrivateDataLoader, load_dataset, normalize
+from experiments.model import reference_net
+from experiments.train_mnist import parse_args
+from experiments.train_mnist import run as run_experiment
 
 # %% [markdown]
 # ## 1. The training configuration, and the parties
@@ -338,9 +322,7 @@ ax_acc.legend(loc="lower right")
 for ax in (ax_loss, ax_diff, ax_acc):
     ax.grid(alpha=0.3)
 fig.tight_layout()
-fig.savefig(OUTPUT / "06_loss_curves.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "06_loss_curves.png")
+save_figure(fig, "06_loss_curves.png")
 
 # %% [markdown]
 # The curves lie on top of each other: fixed point with 16 fractional bits changes the

@@ -26,36 +26,21 @@ Read tutorials 02 (costs of products), 04 (comparisons) and 06 (the training loo
 # ## Setting up
 
 # %%
-import os
-import sys
 import time
-from pathlib import Path
 
-# Our matrices are small, and BLAS threads cost more than they save on them (on a busy
-# machine they thrash): one thread, unless the environment says otherwise. This must
-# happen before NumPy is imported (experiments/__init__.py does the same for smpc-train).
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+from tutorial_setup import QUICK, save_figure
 
-import matplotlib  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")  # figures are written to files, never shown in a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import nn
+import smpc
+from datasets import DataLoader, load_dataset, normalize, one_hot
+from experiments.model import reference_net
+from experiments.modes import Mode
+from experiments.train_mnist import load_data, parse_args, run, train_step
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-import nn  # noqa: E402
-import smpc  # noqa: E402
-from datasets import DataLoader, load_dataset, normalize, one_hot  # noqa: E402
-from experiments.model import reference_net  # noqa: E402
-from experiments.modes import Mode  # noqa: E402
-from experiments.train_mnist import load_data, parse_args, run, train_step  # noqa: E402
-
-OUTPUT = Path(os.environ.get("SMPC_TUTORIAL_OUTPUT", REPO / "tutorials" / "figures"))
-OUTPUT.mkdir(parents=True, exist_ok=True)
-QUICK = os.environ.get("SMPC_QUICK") == "1"
 TIMED_BATCHES = 2 if QUICK else 20    # per setting, after one warm-up batch
 
 images, labels = load_dataset("sample", "train")
@@ -129,9 +114,7 @@ for ax in axes:
     ax.axis("off")
 fig.suptitle("Public model, private data: the model owner sees the gradient", fontsize=9)
 fig.tight_layout()
-fig.savefig(OUTPUT / "07_gradient_leak.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "07_gradient_leak.png")
+save_figure(fig, "07_gradient_leak.png")
 
 # %% [markdown]
 # So "public model, private data" protects the data from the other *workers*, but not
@@ -322,9 +305,7 @@ ax_time.set_xlim(0.5, max(ratios) * 5)
 ax_time.invert_yaxis()
 ax_time.set_yticklabels([])
 fig.tight_layout()
-fig.savefig(OUTPUT / "07_cost_table.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "07_cost_table.png")
+save_figure(fig, "07_cost_table.png")
 
 # %% [markdown]
 # ## What we saw

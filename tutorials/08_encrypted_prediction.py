@@ -27,35 +27,20 @@ Read tutorials 01-06 first.
 # ## Setting up
 
 # %%
-import os
-import sys
 import time
-from pathlib import Path
 
-# Our matrices are small, and BLAS threads cost more than they save on them (on a busy
-# machine they thrash): one thread, unless the environment says otherwise. This must
-# happen before NumPy is imported (experiments/__init__.py does the same for smpc-train).
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+from tutorial_setup import QUICK, save_figure
 
-import matplotlib  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-matplotlib.use("Agg")  # figures are written to files, never shown in a window
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import smpc
+from autograd import Tensor, no_grad
+from datasets import load_dataset, normalize
+from experiments.predict import encrypted_predict
+from experiments.train_mnist import load_data, parse_args, run
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-import smpc  # noqa: E402
-from autograd import Tensor, no_grad  # noqa: E402
-from datasets import load_dataset, normalize  # noqa: E402
-from experiments.predict import encrypted_predict  # noqa: E402
-from experiments.train_mnist import load_data, parse_args, run  # noqa: E402
-
-OUTPUT = Path(os.environ.get("SMPC_TUTORIAL_OUTPUT", REPO / "tutorials" / "figures"))
-OUTPUT.mkdir(parents=True, exist_ok=True)
-QUICK = os.environ.get("SMPC_QUICK") == "1"
 N_IMAGES = 16 if QUICK else 64
 BATCH_SIZES = (1, 16) if QUICK else (1, 4, 16, 64)
 
@@ -225,9 +210,7 @@ ax.set_ylabel("ms per image")
 ax.set_title("Encrypted prediction: time per image")
 ax.grid(alpha=0.3, which="both")
 fig.tight_layout()
-fig.savefig(OUTPUT / "08_time_per_image.png", dpi=100)
-plt.close(fig)
-print("saved", OUTPUT / "08_time_per_image.png")
+save_figure(fig, "08_time_per_image.png")
 
 # %% [markdown]
 # ## 6. The model goes back; the same with `experiments.predict`
