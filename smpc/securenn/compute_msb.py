@@ -13,10 +13,12 @@ import numpy as np
 from ..beaver import beaver_product
 from ..randomness import default_source
 from ..sharing import fresh_zero_shares, split
-from .field import (Z_L, add_lm1, bit_decompose, double_lm1, random_lm1, share_zp, split_lm1,
+from .field import (Z_L, add_lm1, bit_planes, double_lm1, random_lm1, share_zp, split_lm1,
                     xor_public)
+from . import workspace
+from .field import BITS
 from .messages import exchange, from_helper
-from .private_compare import private_compare
+from .private_compare import private_compare_planes
 
 
 def compute_msb(shares, holders, helper):
@@ -45,7 +47,9 @@ def compute_msb(shares, holders, helper):
         x = random_lm1((n,))
         with network.round():
             x_shares = from_helper(helper, split_lm1(x), holders, phase="offline")
-            x_bit_shares = from_helper(helper, share_zp(bit_decompose(x)), holders,
+            x_bit_shares = from_helper(helper, share_zp(
+                bit_planes(x, out=workspace.buffer("msb.bits", (BITS, n), np.uint8)),
+                out=workspace.buffer("msb.bit_shares", (2, BITS, n), np.uint8)), holders,
                                        phase="offline")
             x0_shares = from_helper(helper, split((x & np.uint64(1)).astype(np.int64), 2),
                                     holders, phase="offline")
@@ -54,7 +58,7 @@ def compute_msb(shares, holders, helper):
         r_shares = exchange(add_lm1(double_lm1(shares), x_shares), holders)
         r = add_lm1(r_shares[0], r_shares[1])
         # 3. PrivateCompare; P2 shares beta' in Z_L.
-        beta_p = private_compare(x_bit_shares, r, beta, holders, helper)
+        beta_p = private_compare_planes(x_bit_shares, r, beta, holders, helper)
         beta_p_shares = from_helper(helper, split(beta_p.astype(np.int64), 2), holders)
         # 4. gamma = (x > r), delta = LSB(x) XOR LSB(r), MSB = gamma XOR delta.
         gamma = xor_public(Z_L, beta_p_shares, beta)

@@ -12,9 +12,10 @@
   significant first, with one ``np.unpackbits`` call (no loop over bit positions).
 
 Randomness comes from :data:`smpc.randomness.default_source`.  Uniform Z_p elements are
-drawn *exactly* uniform by rejection from 16-bit words (a word is redrawn with
-probability 10/65536), then reduced with a lookup table: faster than
-``Generator.integers`` for small dtypes, and unbiased.  Uniform Z_{L-1} elements map the
+drawn *exactly* uniform from 16-bit words by rejection (a word is redrawn with
+probability 10/65536) and a remainder: no table lookup (``np.take`` would first
+widen every index to 8 bytes), faster than ``Generator.integers`` for small dtypes, and
+unbiased.  Uniform Z_{L-1} elements map the
 one word ``L-1`` to 0, a bias of 2^-64.
 """
 from collections import namedtuple
@@ -23,49 +24,106 @@ import numpy as np
 
 from ..randomness import default_source
 from ..sharing import split
+from . import workspace
 
 P = 67                      # the prime of PrivateCompare
 BITS = 64                   # bits of a ring element
 ALL_ONES = np.uint64(2**64 - 1)   # L - 1: the same class as 0 in Z_{L-1}
 _ONE, _SIXTY_THREE = np.uint64(1), np.uint64(63)
 
-# Lookup tables from a uniform 16-bit word to Z_p and to Z_p^* = {1..p-1}.  Words at or
-# above the largest multiple of the modulus are rejected, so the result is exactly uniform.
-_WORD = np.arange(2**16)
-_ZP_LIMIT, _ZP_TABLE = 2**16 - 2**16 % P, (_WORD % P).astype(np.uint8)
-_NONZERO_LIMIT, _NONZERO_TABLE = 2**16 - 2**16 % (P - 1), (1 + _WORD % (P - 1)).astype(np.uint8)
-
-
 # -- Z_p -----------------------------------------------------------------------------------
-def _uniform_words(count, limit):
-    """``count`` uniform 16-bit words below ``limit`` (rejection sampling, as uint16)."""
-    raw = default_source.generator.bit_generator.random_raw(-(-count // 4))
-    words = raw.view(np.uint16)[:count]
-    bad = np.flatnonzero(words >= limit)
+def uniform_below(shape, m, out=None):
+    """Exactly uniform integers in ``[0, m)`` (``m < 2^16``), one 16-bit word each.
+
+    Written to ``out`` (any unsigned dtype wide enough; a new uint16 array if None).
+    A word w at or above the largest multiple of m below 2^16 is redrawn (probability
+    ``(2^16 mod m) / 2^16``: 0.015% for p, 0.1% for p - 1), the others give
+    ``w - m * (w // m)``.  No lookup table (``np.take`` would first widen every index to
+    8 bytes) and no ``%`` (twenty times slower than NumPy's division by a constant,
+    which is a multiply-shift): five uint16 passes into reused buffers.
+    """
+    if out is None:
+        out = np.empty(shape, dtype=np.uint16)
+    count = out.size
+    draw = default_source.generator.bit_generator.random_raw
+    words = draw(-(-count // 4)).view(np.uint16)[:count]
+    limit = np.uint16(2**16 - 2**16 % m)
+    rejected = workspace.buffer("uniform.rejected", (count,), bool)
+    bad = np.flatnonzero(np.greater_equal(words, limit, out=rejected))
     while bad.size:
-        words[bad] = default_source.generator.bit_generator.random_raw(bad.size).astype(np.uint16)
+        words[bad] = draw(bad.size).astype(np.uint16)
         bad = bad[words[bad] >= limit]
-    return words
+    quotient = np.floor_divide(words, np.uint16(m),
+                               out=workspace.buffer("uniform.quotient", (count,), np.uint16))
+    quotient *= np.uint16(m)
+    np.subtract(words.reshape(out.shape), quotient.reshape(out.shape), out=out, casting="unsafe")
+    return out
 
 
-def random_zp(shape):
+def random_zp(shape, out=None):
     """Uniform elements of Z_p as uint8."""
-    count = int(np.prod(shape, dtype=np.int64))
-    return np.take(_ZP_TABLE, _uniform_words(count, _ZP_LIMIT)).reshape(shape)
+    return uniform_below(shape, P, np.empty(shape, np.uint8) if out is None else out)
 
 
-def random_nonzero_zp(shape):
+def random_nonzero_zp(shape, out=None):
     """Uniform elements of Z_p^* = {1, ..., p-1} as uint8."""
-    count = int(np.prod(shape, dtype=np.int64))
-    return np.take(_NONZERO_TABLE, _uniform_words(count, _NONZERO_LIMIT)).reshape(shape)
+    out = uniform_below(shape, P - 1, np.empty(shape, np.uint8) if out is None else out)
+    out += np.uint8(1)
+    return out
 
 
-def share_zp(values):
+def random_multiplier_and_mask(shape):
+    """Independent uniform ``s`` in Z_p^* and ``z`` in Z_p, uint16 (reused buffers).
+
+    Two draws of one 16-bit word each.  (One word split as ``j = (s - 1) p + z`` would
+    halve the random words, but 5.5% of them are rejected for ``(p - 1) p``, and finding
+    that many positions costs more than the second draw saves.)
+    """
+    s = uniform_below(shape, P - 1, workspace.buffer("multiplier", shape, np.uint16))
+    s += np.uint16(1)
+    z = uniform_below(shape, P, workspace.buffer("mask", shape, np.uint16))
+    return s, z
+
+
+def mod_p(values):
+    """``values mod p`` in place for uint16 ``values``: ``v - p * (v // p)``."""
+    quotient = np.floor_divide(values, np.uint16(P),
+                               out=workspace.buffer("mod_p", values.shape, np.uint16))
+    quotient *= np.uint16(P)
+    values -= quotient
+    return values
+
+
+def share_zp(values, out=None):
     """Two additive shares in Z_p of uint8 ``values`` in [0, p): ``(u, values - u)``."""
-    mask = random_zp(values.shape)
-    other = values + np.uint8(P) - mask          # in [1, 2p-1]: no uint8 overflow
-    other -= np.uint8(P) * (other >= P).astype(np.uint8)
-    return np.stack([mask, other])
+    if out is None:
+        out = np.empty((2,) + values.shape, dtype=np.uint8)
+    random_zp(values.shape, out=out[0])
+    other = out[1]
+    np.subtract(values, out[0], out=other)     # wraps mod 256 where values < u ...
+    other += np.uint8(P)                        # ... and is in [1, 2p-1] after this
+    smaller = np.subtract(other, np.uint8(P), out=workspace.buffer("share_zp", other.shape,
+                                                                    np.uint8))
+    np.minimum(other, smaller, out=other)      # v or v - p, whichever is in [0, p)
+    return out
+
+
+def bit_planes(values, out=None):
+    """The 64 bits of uint64 ``values`` (shape ``(n,)``), bit-major: shape ``(64, n)``, uint8.
+
+    Row i holds bit i (least significant first) of every value, so the suffix sums of
+    PrivateCompare run over contiguous rows.  Eight shifts of the transposed bytes.
+    """
+    values = np.ascontiguousarray(values, dtype="<u8")
+    n = values.shape[0]
+    if out is None:
+        out = np.empty((BITS, n), dtype=np.uint8)
+    columns = np.ascontiguousarray(values.view(np.uint8).reshape(n, 8).T)   # (8, n)
+    planes = out.reshape(8, 8, n)                                            # (byte, bit, n)
+    for bit in range(8):
+        np.right_shift(columns, bit, out=planes[:, bit])
+    planes &= np.uint8(1)
+    return out
 
 
 def bit_decompose(values):

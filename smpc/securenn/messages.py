@@ -26,9 +26,11 @@ def to_helper(stacked, holders, helper):
 def from_helper(helper, stacked, holders, phase="online"):
     """The helper sends holder j its share ``stacked[j]``; returns the stacked shares received."""
     network = helper.network
+    stacked = np.asarray(stacked)
     with network.round():
-        return np.stack([network.send(helper, holder, part, phase=phase)
-                         for holder, part in zip(holders, stacked)])
+        for holder, part in zip(holders, stacked):
+            network.send(helper, holder, part, phase=phase)
+    return stacked  # holder j's part is stacked[j]: no copy
 
 
 def exchange(stacked, holders):

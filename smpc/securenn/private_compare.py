@@ -2,77 +2,91 @@
 
 Wagh, Gupta & Chandran, "SecureNN: 3-Party Secure Computation for Neural Network
 Training", PETS 2019, Algorithm 3.
+
+Layout.  The holders' work runs on *bit planes*: shares of shape ``(2, 64, n)``, row i
+holding bit i of every element, so the suffix sums over k > i are 63 adds of contiguous
+rows (``np.cumsum`` along a 64-long axis is ten times slower, and a float32 matrix
+product made the time depend on the BLAS thread count).  Z_p values live in uint8 and,
+where products or sums need room, uint16, reduced by ``v - p * (v // p)`` (NumPy turns a
+division by a constant into a multiply-shift; ``%`` is twenty times slower).  The one
+transposition back to ``(2, n, 64)`` rows is fused with the per-row rotation.
 """
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..randomness import default_source
-from .field import BITS, P, bit_decompose, random_nonzero_zp, random_zp
+from .field import BITS, P, bit_planes, mod_p, random_multiplier_and_mask
+from . import workspace
 from .messages import to_helper
 
-# S_i = sum over k > i of w_k, for all i at once, is ``w @ _ABOVE``: one BLAS call on
-# float32 (exact: every sum is an integer far below 2^24), faster than a cumulative sum.
-_ABOVE = np.tril(np.ones((BITS, BITS), dtype=np.float32), -1)
-_BLOCK = 4096  # rows per block of local work: keeps the float32 temporaries in cache
-_P32, _INV_P32, _HALF = np.float32(P), np.float32(1.0 / P), np.float32(0.5)
+_P_PLUS_J = np.array([P, P + 1], dtype=np.uint8).reshape(2, 1, 1)   # p + j, per holder j
+_SIGMA = np.array([1, 255], dtype=np.uint8)                         # +1, -1 as uint8 factors
+_SPECIAL = np.uint64(2**64 - 1)
 
 
-def _mod_p(values):
-    """``values mod p`` in place, for float32 integers below 2^23 in size.
-
-    floor((v + 1/2) / p) is the quotient: (v + 1/2) / p stays at least 1/(2p) away from an
-    integer, far more than float32's rounding error at these sizes.
-    """
-    quotient = values + _HALF
-    quotient *= _INV_P32
-    np.floor(quotient, out=quotient)
-    quotient *= _P32
-    values -= quotient
-    return values
-
-
-def _rotate_rows(stacked, shifts):
-    """Rotate every row of ``stacked`` (shape ``(2, n, 64)``) left by its own shift.
+def _rotate_rows(planes, shifts, out):
+    """Rows of ``out`` (shape ``(2, n, 64)``): row e of holder j is its column e of
+    ``planes`` (shape ``(2, 64, n)``, values below 256), rotated left by ``shifts[e]``.
 
     A uniformly random rotation per row is our "random permutation": the entries other
     than the (at most one) zero are independent and uniform on Z_p^* whatever the input,
     so only the zero's position carries information, and a uniform rotation makes that
-    position uniform: the helper's view is exactly as with a uniform permutation, for one
-    gather instead of a sort per row.
+    position uniform: the helper's view is exactly as with a uniform permutation.  Cost:
+    one transposing copy into rows of 128 (each row twice), then one 64-byte block per
+    row picked from its sliding windows -- no sort, no per-byte index.
     """
-    row_starts = np.arange(0, shifts.size * BITS, BITS, dtype=np.intp)[:, None]
-    columns = (np.arange(BITS, dtype=np.intp) + shifts[:, None]) & (BITS - 1)
-    flat = (columns + row_starts).ravel()
-    return np.take(stacked.reshape(2, -1), flat, axis=1).reshape(stacked.shape)
+    n = shifts.shape[0]
+    doubled = workspace.buffer("pc.doubled", (2, n, 2 * BITS), np.uint8)
+    np.copyto(doubled[:, :, :BITS], planes.transpose(0, 2, 1), casting="unsafe")
+    doubled[:, :, BITS:] = doubled[:, :, :BITS]
+    windows = sliding_window_view(doubled, BITS, axis=-1)      # (2, n, 65, 64), a view
+    rows = np.arange(n)
+    for j in range(2):   # per holder: half the temporary of one fancy index over both
+        out[j] = windows[j, rows, shifts]
+    return out
 
 
-def _masked_terms(bit_shares, r, beta):
-    """Steps 1-3 of :func:`private_compare` for both holders: the masked d_i, as uint8."""
+def _masked_planes(x, r, beta):
+    """Steps 1-3 of :func:`private_compare` for both holders on bit planes: d in uint16.
+
+    ``x``: uint8 ``(2, 64, n)``, the holders' Z_p shares of the bits of x.  The result is
+    a reused buffer, valid until the next call.
+    """
     n = r.shape[0]
-    # 1. The public number q and its bits, and the sign sigma, per row.
-    q = r + beta.astype(np.uint64)
-    q_bits = bit_decompose(q).astype(np.float32)                   # (n, 64)
-    sigma = np.where(beta, np.float32(-1), np.float32(1))[:, None]  # (n, 1)
-    x = bit_shares.astype(np.float32)                              # (2, n, 64)
-    w = x * (1 - 2 * q_bits)
-    w[1] += q_bits
-    # 2. c_i = sigma * (j q_i - x_i) + j + (sum over k > i of w_k).
-    c = (w.reshape(-1, BITS) @ _ABOVE).reshape(w.shape)
-    x *= sigma
-    c -= x
-    q_bits *= sigma
-    q_bits += 1
-    c[1] += q_bits
-    special = beta & (r == np.uint64(2**64 - 1))
+    buffer = workspace.buffer
+    # 1. q = r + beta and its bits; w_j = x_j XOR q = x_j + q (p + j - 2 x_j), exact in
+    #    uint8 (the true value lies in [0, p + 1]; intermediate wraps mod 256 cancel).
+    q_bits = bit_planes(r + beta.astype(np.uint64), out=buffer("pc.q", (BITS, n), np.uint8))
+    w = np.add(x, x, out=buffer("pc.w", (2, BITS, n), np.uint8))
+    np.subtract(_P_PLUS_J, w, out=w)
+    w *= q_bits
+    w += x
+    # 2. e_j = p + j + sigma (j q - x_j), in [1, 2p + 1]; c_j = e_j + sum_{k > i} w_k.
+    e = np.negative(x, out=buffer("pc.e", (2, BITS, n), np.uint8))
+    e[1] += q_bits
+    e *= _SIGMA[beta.view(np.uint8)]
+    e += _P_PLUS_J
+    # Suffix sums in place: after the loop, above[:, i] = sum over k >= i of w_k.
+    above = buffer("pc.above", (2, BITS, n), np.uint16)
+    np.copyto(above, w)
+    for i in range(BITS - 2, -1, -1):
+        above[:, i] += above[:, i + 1]
+    c = buffer("pc.c", (2, BITS, n), np.uint16)
+    np.add(e[:, :BITS - 1], above[:, 1:], out=c[:, :BITS - 1])
+    np.copyto(c[:, BITS - 1], e[:, BITS - 1])
+    special = beta & (r == _SPECIAL)
     if special.any():  # x <= 2^64 - 1 always: shares of a vector with one zero
-        c[0, special] = np.float32(1)
-        c[0, special, 0] = np.float32(0)
-        c[1, special] = np.float32(0)
-    # 3. Mask: d = s * c + (-1)^j z  (mod p).
-    c *= random_nonzero_zp((n, BITS))
-    z = random_zp((n, BITS))
+        c[0][:, special] = 1
+        c[0][0, special] = 0
+        c[1][:, special] = 0
+    mod_p(c)                                                  # c < 64 (p + 1) + 2p + 2
+    # 3. Mask: d = s c + (-1)^j z (mod p), with s, z common to the holders.
+    s, z = random_multiplier_and_mask((BITS, n))
+    c *= s                                                    # < (p - 1)^2 + p: no overflow
     c[0] += z
+    z -= np.uint16(P)                                         # -z + p, wrapping
     c[1] -= z
-    return _mod_p(c).astype(np.uint8)
+    return mod_p(c)
 
 
 def private_compare(bit_shares, r, beta, holders, helper):
@@ -107,17 +121,33 @@ def private_compare(bit_shares, r, beta, holders, helper):
     Communication (2 holders, n elements): each holder sends 64 Z_p elements as uint8
     per element: **128 n bytes, 1 round**.
     """
-    n = r.shape[0]
+    planes = np.ascontiguousarray(np.asarray(bit_shares, dtype=np.uint8).transpose(0, 2, 1))
+    return private_compare_planes(planes, r, beta, holders, helper)
+
+
+def private_compare_planes(planes, r, beta, holders, helper):
+    """:func:`private_compare` on bit-plane shares, uint8 shape ``(2, 64, n)``.
+
+    The same protocol and the same messages (rows of 64, shape ``(2, n, 64)``); ShareConvert
+    and ComputeMSB have the helper deal the bits in this layout, which saves a transposition.
+    Steps 1-4 run in blocks of at most ``workspace.BLOCK`` elements.
+    """
+    r = np.asarray(r, dtype=np.uint64)
     beta = np.asarray(beta).astype(bool)
-    # Steps 1-3 are local to each holder: done in blocks of rows that fit in the cache.
-    d = np.empty((2, n, BITS), dtype=np.uint8)
-    for start in range(0, n, _BLOCK):
-        rows = slice(start, start + _BLOCK)
-        d[:, rows] = _masked_terms(bit_shares[:, rows], r[rows], beta[rows])
-    # 4. A common random rotation of each row, then to the helper.
-    d = _rotate_rows(d, default_source.integers(0, BITS, n))
+    n = r.shape[0]
+    message = workspace.buffer("pc.message", (2, n, BITS), np.uint8)
+    shifts = default_source.integers(0, BITS, n)            # the common rotations
+    for start in range(0, n, workspace.BLOCK):
+        block = slice(start, start + workspace.BLOCK)
+        d = _masked_planes(planes[:, :, block], r[block], beta[block])
+        _rotate_rows(d, shifts[block], out=message[:, block])
     with helper.network.protocol("private_compare"):
-        received = to_helper(d, holders, helper)
+        received = to_helper(message, holders, helper)
     # 5. The helper: a zero entry of d^0 + d^1 (each below p, so the sum fits in uint8).
-    total = received[0] + received[1]
-    return ((total == 0) | (total == P)).any(axis=-1)
+    total = np.add(received[0], received[1],
+                   out=workspace.buffer("pc.total", (n, BITS), np.uint8))
+    smaller = np.subtract(total, np.uint8(P), out=workspace.buffer("pc.total_minus_p",
+                                                                   (n, BITS), np.uint8))
+    np.minimum(total, smaller, out=total)                   # the sum mod p
+    zero = np.equal(total, 0, out=workspace.buffer("pc.zero", (n, BITS), bool))
+    return zero.view(np.uint64).any(axis=-1)                # 8 words of 8 flags per row

@@ -10,10 +10,12 @@ truncation of PROTOCOLS.md ("Exact, through the helper").
 import numpy as np
 
 from ..randomness import default_source
-from .field import (Z_L, Z_L_MINUS_1, add_lm1, bit_decompose, reduce_lm1, share_zp, split_lm1,
+from .field import (Z_L, Z_L_MINUS_1, add_lm1, bit_planes, reduce_lm1, share_zp, split_lm1,
                     sub_lm1, xor_public)
+from . import workspace
+from .field import BITS
 from .messages import from_helper, to_helper
-from .private_compare import private_compare
+from .private_compare import private_compare_planes
 
 
 def _unsigned_wrap(a, b):
@@ -67,13 +69,14 @@ def wrap_bit_shares(shares, holders, helper, ring=Z_L):
         # 2. P2: x, delta, and their shares.
         x = received[0] + received[1]
         delta = _unsigned_wrap(received[0], received[1])
-        bits_sent = share_zp(bit_decompose(x))
+        bits_sent = share_zp(bit_planes(x, out=workspace.buffer("sc.bits", (BITS, n), np.uint8)),
+                             out=workspace.buffer("sc.bit_shares", (2, BITS, n), np.uint8))
         delta_sent = ring.split(delta)
         with network.round():
             bit_shares = from_helper(helper, bits_sent, holders)
             delta_shares = from_helper(helper, delta_sent, holders)
         # 3. PrivateCompare against r - 1; P2 shares its bit.
-        eta_p = private_compare(bit_shares, r - np.uint64(1), eta_pp, holders, helper)
+        eta_p = private_compare_planes(bit_shares, r - np.uint64(1), eta_pp, holders, helper)
         eta_p_shares = from_helper(helper, ring.split(eta_p), holders)
         # 4. Local: theta_j = beta_j + delta_j + (eta'_j XOR eta''), minus alpha + 1 at party 0.
         eta = xor_public(ring, eta_p_shares, eta_pp)
