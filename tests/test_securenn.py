@@ -6,9 +6,12 @@ from scipy import stats
 import smpc
 from smpc.securenn import (compute_msb, drelu_bits, private_compare, relu_shares,
                            select_share_shares, share_convert, wrap_bit_shares)
-from smpc.securenn.field import (P, Z_L_MINUS_1, add_lm1, bit_decompose, double_lm1,
-                                 random_lm1, random_nonzero_zp, random_zp, reduce_lm1,
-                                 share_zp, split_lm1, sub_lm1)
+from smpc.securenn import workspace
+from smpc.securenn.field import (P, Z_L_MINUS_1, add_lm1, bit_decompose, bit_planes, double_lm1,
+                                 mod_p, random_lm1, random_multiplier_and_mask,
+                                 random_nonzero_zp, random_zp, reduce_lm1, share_zp, split_lm1,
+                                 sub_lm1, uniform_below)
+from smpc.securenn.private_compare import private_compare_planes
 from smpc.sharing import reconstruct, split
 
 TOP = 2**62 - 1  # largest magnitude of the valid range
@@ -64,6 +67,39 @@ def test_z_p_draws_are_uniform_and_shares_add_up():
     assert ((shares[0].astype(int) + shares[1]) % P == bits).all()
 
 
+def test_bit_planes_are_the_transposed_bits():
+    values = np.random.default_rng(1).integers(0, 2**64, 777, dtype=np.uint64)
+    values[:3] = [0, 2**64 - 1, 2**63]
+    assert (bit_planes(values) == bit_decompose(values).T).all()
+    out = np.empty((64, 777), np.uint8)
+    assert bit_planes(values, out=out) is out
+
+
+def test_exact_draws_cover_their_range_uniformly():
+    smpc.manual_seed(2)
+    for m in (P - 1, P, 1000):
+        counts = np.bincount(uniform_below((300_000,), m), minlength=m)
+        assert counts.size == m and stats.chisquare(counts).pvalue > 1e-4
+    s, z = random_multiplier_and_mask((100, 2000))
+    assert s.min() == 1 and s.max() == P - 1 and z.min() == 0 and z.max() == P - 1
+    # s and z independent: their pairs are uniform on Z_p^* x Z_p
+    pairs = np.bincount(((s.astype(int) - 1) * P + z).ravel(), minlength=(P - 1) * P)
+    assert stats.chisquare(pairs).pvalue > 1e-4
+
+
+def test_mod_p_in_uint16():
+    v = np.arange(2**16, dtype=np.uint16)
+    assert (mod_p(v.copy()) == v % P).all()
+
+
+def test_workspace_buffers_are_reused_and_bounded():
+    first = workspace.buffer("test.a", (3, 5), np.uint16)
+    again = workspace.buffer("test.a", (2, 4), np.uint8)
+    assert np.shares_memory(first, again) and again.shape == (2, 4)
+    huge = workspace.buffer("test.huge", (workspace.KEEP_LIMIT + 1,), np.uint8)
+    assert "test.huge" not in workspace._buffers and huge.size == workspace.KEEP_LIMIT + 1
+
+
 # -- PrivateCompare ------------------------------------------------------------------------
 
 def test_private_compare_all_cases(parties):
@@ -79,6 +115,22 @@ def test_private_compare_all_cases(parties):
     for beta in (np.zeros(6000, bool), np.ones(6000, bool), rng.integers(0, 2, 6000).astype(bool)):
         got = private_compare(share_zp(bit_decompose(x)), r, beta, holders, cp)
         assert (got == (beta ^ (x > r))).all()
+
+
+def test_private_compare_planes_and_reused_buffers_across_sizes(parties):
+    """The bit-plane entry point agrees with the row one, and the kept buffers give right
+    answers whatever the order of sizes (a power of two, blocks, smaller, larger)."""
+    holders, cp = parties
+    rng = np.random.default_rng(10)
+    for n in (8192, 37, workspace.BLOCK + 5, 1, 3000):
+        x = rng.integers(0, 2**64, n, dtype=np.uint64)
+        r = x.copy()
+        r[: n // 2] = rng.integers(0, 2**64, n // 2, dtype=np.uint64)
+        beta = rng.integers(0, 2, n).astype(bool)
+        want = beta ^ (x > r)
+        assert (private_compare_planes(share_zp(bit_planes(x)), r, beta, holders, cp)
+                == want).all()
+        assert (private_compare(share_zp(bit_decompose(x)), r, beta, holders, cp) == want).all()
 
 
 # -- ShareConvert and the wrap bit ---------------------------------------------------------

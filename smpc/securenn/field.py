@@ -9,13 +9,15 @@
   Addition is a wrapping add plus one if it wrapped (``2^64 = 1 mod L-1``); doubling is
   a rotation left by one bit.
 * **Bits.**  :func:`bit_decompose` turns uint64 values into their 64 bits, least
-  significant first, with one ``np.unpackbits`` call (no loop over bit positions).
+  significant first, with one ``np.unpackbits`` call (no loop over bit positions);
+  :func:`bit_planes` gives the same bits bit-major, ``(64, n)``, the layout
+  PrivateCompare computes in (eight shifts of the transposed bytes).
 
 Randomness comes from :data:`smpc.randomness.default_source`.  Uniform Z_p elements are
 drawn *exactly* uniform from 16-bit words by rejection (a word is redrawn with
-probability 10/65536) and a remainder: no table lookup (``np.take`` would first
-widen every index to 8 bytes), faster than ``Generator.integers`` for small dtypes, and
-unbiased.  Uniform Z_{L-1} elements map the
+probability 10/65536) and a remainder (:func:`uniform_below`): no table lookup
+(``np.take`` would first widen every index to 8 bytes), faster than
+``Generator.integers`` for small dtypes, and unbiased.  Uniform Z_{L-1} elements map the
 one word ``L-1`` to 0, a bias of 2^-64.
 """
 from collections import namedtuple

@@ -9,14 +9,15 @@ rows (``np.cumsum`` along a 64-long axis is ten times slower, and a float32 matr
 product made the time depend on the BLAS thread count).  Z_p values live in uint8 and,
 where products or sums need room, uint16, reduced by ``v - p * (v // p)`` (NumPy turns a
 division by a constant into a multiply-shift; ``%`` is twenty times slower).  The one
-transposition back to ``(2, n, 64)`` rows is fused with the per-row rotation.
+transposition back to ``(2, n, 64)`` rows is fused with the per-row rotation.  The big
+temporaries live in :mod:`~smpc.securenn.workspace` buffers (see there why).
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..randomness import default_source
-from .field import BITS, P, bit_planes, mod_p, random_multiplier_and_mask
 from . import workspace
+from .field import BITS, P, bit_planes, mod_p, random_multiplier_and_mask
 from .messages import to_helper
 
 _P_PLUS_J = np.array([P, P + 1], dtype=np.uint8).reshape(2, 1, 1)   # p + j, per holder j
@@ -33,7 +34,8 @@ def _rotate_rows(planes, shifts, out):
     so only the zero's position carries information, and a uniform rotation makes that
     position uniform: the helper's view is exactly as with a uniform permutation.  Cost:
     one transposing copy into rows of 128 (each row twice), then one 64-byte block per
-    row picked from its sliding windows -- no sort, no per-byte index.
+    row picked from its sliding windows -- no sort, no per-byte index, no ``np.take``
+    on an overlapping view (it would first copy the whole view: 20 ms).
     """
     n = shifts.shape[0]
     # Rows of ``narrow`` padded to an odd number of 64-byte lines: with n = 8192 the
