@@ -31,10 +31,11 @@ settings = Settings()
 @contextmanager
 def using(**changes):
     """Temporarily change settings: ``with using(truncation="exact"): ...``."""
-    old = {name: getattr(settings, name) for name in changes}
-    for name, value in changes.items():
+    for name in changes:
         if not hasattr(settings, name):
             raise AttributeError(f"unknown setting {name!r}; known: truncation, comparison")
+    old = {name: getattr(settings, name) for name in changes}
+    for name, value in changes.items():
         setattr(settings, name, value)
     try:
         settings.check()
