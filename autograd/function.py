@@ -76,11 +76,11 @@ class Function:
 
     @staticmethod
     def forward(ctx, *values, **params):
-        raise NotImplementedError("a Function subclass must define forward(ctx, ...)")
+        raise TypeError("a Function subclass must define forward(ctx, ...)")
 
     @staticmethod
     def backward(ctx, grad):
-        raise NotImplementedError("a Function subclass must define backward(ctx, grad)")
+        raise TypeError("a Function subclass must define backward(ctx, grad)")
 
     @classmethod
     def apply(cls, *inputs, **params):

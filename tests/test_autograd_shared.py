@@ -19,14 +19,9 @@ import pytest
 
 import smpc
 from autograd import Tensor, concatenate
-from autograd.functions.activations import secure_relu_available
 
 TOLERANCE = 1e-3
 
-needs_secure_relu = pytest.mark.skipif(
-    not secure_relu_available(),
-    reason="smpc.relu_with_drelu (SecureNN comparisons) is not available yet",
-)
 
 
 @pytest.fixture
@@ -89,7 +84,7 @@ def shared_mode(parties, encoder=None):
     return (lambda v: share(v, True)), (lambda v: share(v, False))
 
 
-@pytest.mark.parametrize("activation", ["square", pytest.param("relu", marks=needs_secure_relu)])
+@pytest.mark.parametrize("activation", ["square", "relu"])
 def test_mlp_gradients_on_shares_match_floats(parties, activation):
     """8-6-4-3 MLP, MSE loss; tolerance 1e-3 * (1 + max |grad|) per parameter."""
     params, x, target = mlp_data()
@@ -119,7 +114,6 @@ def test_public_model_on_private_data(parties):
     assert_gradients_match(grads, float_grads)
 
 
-@needs_secure_relu
 def test_relu_backward_reuses_the_forward_bit_with_a_public_gradient(parties):
     """A public gradient times the integer-scale bit must keep its fractions; atol 1e-3."""
     alice, bob, cp = parties

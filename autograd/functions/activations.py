@@ -25,23 +25,9 @@ from autograd.function import Function
 from autograd.registry import register
 
 
-def secure_relu_available():
-    """True when smpc provides ``relu_with_drelu`` (the SecureNN comparison protocols)."""
-    try:
-        smpc.relu_with_drelu
-    except (AttributeError, ImportError):   # smpc loads its comparisons module lazily
-        return False
-    return True
-
-
 def relu_with_drelu(x):
     """``(relu(x), x > 0)`` for floats or shares; the bit is a float 0/1 array or shared 0/1."""
     if V.is_shared(x):
-        if not secure_relu_available():
-            raise NotImplementedError(
-                "ReLU on shares needs smpc.relu_with_drelu (SecureNN comparison), which this "
-                "build of smpc does not provide yet. Use the square() activation meanwhile."
-            )
         return smpc.relu_with_drelu(x)
     bit = (x > 0).astype(np.float64)
     return x * bit, bit
@@ -62,9 +48,8 @@ class ReLU(Function):
     def backward(ctx, grad):
         (bit,) = ctx.saved_values
         if V.is_shared(bit) and V.is_float(grad):
-            # A public float next to shares takes the shares' encoder, here the bit's
-            # integer one, which would round the gradient to whole numbers. Encode it
-            # like the activations instead.
+            # A public float gradient must carry the activations' scale (which may be
+            # the reference's base 10), not the bit's integer one.
             grad = smpc.fix_precision(grad, encoder=ctx.encoder)
         return grad * bit
 
