@@ -4,8 +4,8 @@ Run it from the repository root::
 
     python tutorials/04_securenn_comparison.py
 
-It prints what it finds and saves two figures under ``tutorials/figures/`` (set the
-environment variable ``SMPC_TUTORIAL_OUTPUT`` to save them elsewhere). It runs in a few
+It prints what it finds and saves one figure under ``tutorials/figures/`` (set the
+environment variable ``SMPC_TUTORIAL_OUTPUT`` to save it elsewhere). It runs in a few
 seconds (``SMPC_QUICK=1`` takes smaller samples). Read tutorials 01-03 first.
 
 What you will learn:
@@ -23,9 +23,9 @@ What you will learn:
 5. gt, eq and argmax on shares, and how the reference's ``pred.eq(target).sum()``
    reveals a count and nothing else;
 6. the measured bytes and rounds of every step, next to the closed forms in their
-   docstrings;
-7. a second way to compare, binary (XOR) sharing, measured against SecureNN on the same
-   tensor.
+   docstrings.
+
+A second way to compare, binary (XOR) sharing, measured against SecureNN, is tutorial 09.
 
 Exercise 4 (``exercises/ex4_private_compare.py``) asks you to write PrivateCompare, and
 exercise 5 (``exercises/ex5_drelu.py``) ComputeMSB and DReLU, once you have read this.
@@ -47,7 +47,7 @@ import numpy as np
 from scipy import stats
 
 import smpc
-from smpc import binary, comparisons, securenn, sharing
+from smpc import comparisons, securenn, sharing
 
 alice, bob, crypto_provider = smpc.make_parties(seed=4)
 holders = (alice, bob)
@@ -673,7 +673,7 @@ for name, call, (closed_bytes, closed_rounds), documented, row in steps:
 # PrivateCompare's 64 bytes per value from each holder, twice (in ShareConvert and in
 # ComputeMSB), is 256 of the 496; the helper's shares of x's 64 bits in ShareConvert
 # another 128. SecureNN spends one byte per *bit* of every value, and that is what the
-# next section attacks.
+# binary sharing of tutorial 09 attacks.
 
 # %%
 for protocol, cost in measured_costs["DReLU"].by_protocol.items():
@@ -681,173 +681,6 @@ for protocol, cost in measured_costs["DReLU"].by_protocol.items():
 assert measured_costs["DReLU"].by_protocol["private_compare"].bytes == 256 * n
 
 # %% [markdown]
-# ## 9. A second way: binary sharing
-#
-# SecureNN stays with additive shares and brings in a helper. The other classic route
-# (ABY, Demmler, Schneider & Zohner 2015; CrypTen, Knott et al. 2021) changes the sharing:
-# **binary (XOR) shares**, x = x0 XOR x1 bit by bit. On XOR shares, XOR is free (each
-# holder XORs its own) and AND costs one round, with an *AND triple* from the dealer: it
-# is Beaver's trick (tutorial 02) modulo 2. Then addition is a circuit, and the sign is
-# one of its output bits.
-#
-# The nice part: alice's additive share x0 is a number she knows, so (x0, 0) is already
-# an XOR sharing of x0, and likewise for bob. The sign of x = x0 + x1 is
-#
-#     MSB(x) = MSB(x0) XOR MSB(x1) XOR (carry into bit 63)
-#
-# and the carry is the only thing that needs ANDs. First, in plaintext:
-
-# %%
-x0, x1 = sharing.split(rng.integers(-(2 ** 63), 2 ** 63 - 1, 10_000), 2).view(np.uint64)
-low = np.uint64(2 ** 63 - 1)
-carry = ((x0 & low) + (x1 & low)) >> np.uint64(63)          # the carry into bit 63
-sign = (x0 >> np.uint64(63)) ^ (x1 >> np.uint64(63)) ^ carry
-assert (sign == (x0 + x1) >> np.uint64(63)).all()
-print("MSB(x0 + x1) = MSB(x0) XOR MSB(x1) XOR carry: true for 10,000 random sharings")
-
-# %% [markdown]
-# A carry is computed with *generate* g_i = a_i AND b_i (a carry starts at bit i) and
-# *propagate* p_i = a_i XOR b_i (an incoming carry passes through). Two neighbouring
-# blocks of bits combine as G = G_high OR (P_high AND G_low), P = P_high AND P_low. A
-# ripple-carry adder would take 63 rounds of ANDs; a **tree** combines pairs of blocks,
-# 64 -> 32 -> ... -> 1, in 6 rounds, and only the carry into bit 63 is kept. Here is that
-# tree in plaintext, counting AND gates per level (each level is one round on shares):
-
-# %%
-def carry_tree(a, b):
-    """Carry out of a + b (Python ints below 2^64) by a tree of (G, P) blocks; AND gates per round."""
-    G = [(a >> i) & (b >> i) & 1 for i in range(64)]       # round 1: one AND per bit
-    Pr = [((a >> i) ^ (b >> i)) & 1 for i in range(64)]     # free
-    ands = [64]
-    while len(G) > 1:
-        G = [G[k + 1] | (Pr[k + 1] & G[k]) for k in range(0, len(G), 2)]
-        Pr = [Pr[k + 1] & Pr[k] for k in range(0, len(Pr), 2)]
-        ands.append(2 * len(G) if len(G) > 1 else 1)        # the last level needs no P
-    return G[0], ands
-
-
-for k in range(200):
-    c, ands = carry_tree((int(x0[k]) << 1) % L, (int(x1[k]) << 1) % L)   # drop bit 63: carry into it
-    assert c == int(carry[k])
-print("AND gates per round:", ands, f"- {len(ands)} rounds, {sum(ands)} gates per value")
-assert len(ands) == 7
-
-# %% [markdown]
-# On shares, `smpc.binary.drelu_bits` runs that tree: the first round is a "private"
-# AND (alice's word with bob's), then 6 rounds of batched ANDs whose words shrink by half
-# each time (64 bits of a value travel in one uint64, so one NumPy `&` is 64 gates), and
-# one last round turns the XOR-shared bit back into an additive share with a random bit
-# pair from the dealer: 8 rounds, like SecureNN's. The dealer hands out AND triples and
-# bit pairs *offline*, before any data exists, and **receives nothing**.
-#
-# Switch protocols with `smpc.config.using(comparison="binary")` (or set
-# `smpc.config.settings.comparison` for a whole run). Same tensor, both protocols,
-# measured: online bytes and rounds, the dealer's offline bytes, what the helper
-# received, and the time (best of several runs, with plaintext `x >= 0` for scale).
-
-# %%
-shape = (100, 100)
-size = shape[0] * shape[1]
-repeats = 3 if QUICK else 10
-tensor = smpc.share(rng.normal(size=shape), alice, bob, crypto_provider=crypto_provider)
-plain = tensor.get().float_precision()
-
-
-def best_time(call):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-rows = {}
-for method in smpc.config.COMPARISON_METHODS:
-    with smpc.config.using(comparison=method):
-        with network.measure() as st, network.record_views() as views:
-            bit = comparisons.drelu(tensor)
-        assert (bit.get().values == (plain >= 0)).all()
-        with network.measure() as st_relu:
-            relu_out, _ = comparisons.relu_with_drelu(tensor)
-        assert np.allclose(relu_out.get().float_precision(), np.maximum(plain, 0))
-        seconds = best_time(lambda: comparisons.drelu(tensor))
-        relu_seconds = best_time(lambda: comparisons.relu_with_drelu(tensor))
-        helper_got = sum(m.nbytes for m in views["crypto_provider"])
-    rows[method] = dict(bytes=st.bytes, rounds=st.rounds, offline=st.offline_bytes, helper=helper_got,
-                        ms=seconds * 1000, relu_bytes=st_relu.bytes, relu_rounds=st_relu.rounds,
-                        relu_ms=relu_seconds * 1000)
-plain_ms = best_time(lambda: plain >= 0) * 1000
-
-print(f"DReLU on a {shape[0]}x{shape[1]} tensor ({size:,} values); plaintext x >= 0: {plain_ms:.3f} ms")
-print(f"{'':30} {'SecureNN':>12} {'binary':>12}")
-for label, key, fmt in [("online bytes per value", "bytes", lambda v: f"{v / size:.2f}"),
-                        ("online rounds", "rounds", str),
-                        ("dealer's offline bytes per value", "offline", lambda v: f"{v / size:.2f}"),
-                        ("bytes the helper received", "helper", lambda v: f"{v:,}"),
-                        ("time, DReLU (best)", "ms", lambda v: f"{v:.1f} ms"),
-                        ("ReLU: online bytes per value", "relu_bytes", lambda v: f"{v / size:.2f}"),
-                        ("ReLU: rounds", "relu_rounds", str),
-                        ("time, ReLU (best)", "relu_ms", lambda v: f"{v:.1f} ms")]:
-    print(f"{label:32} {fmt(rows['securenn'][key]):>12} {fmt(rows['binary'][key]):>12}")
-
-closed = binary.drelu_cost(size)
-assert (rows["securenn"]["bytes"], rows["securenn"]["rounds"]) == (496 * size, 8)
-assert (rows["binary"]["bytes"], rows["binary"]["rounds"], rows["binary"]["offline"]) == \
-    (closed.bytes, closed.rounds, closed.offline_bytes)
-assert rows["binary"]["helper"] == 0 and rows["securenn"]["helper"] > 0
-assert rows["binary"]["bytes"] * 6 < rows["securenn"]["bytes"]
-print(f"binary's closed form (smpc.binary.drelu_cost): {closed.bytes:,} bytes, {closed.rounds} rounds, "
-      f"{closed.offline_bytes:,} offline bytes: as measured")
-
-# %% [markdown]
-# And the valid range: the adder is exact for *every* 64-bit input, so the edge values
-# that SecureNN got wrong in section 6 come out right.
-
-# %%
-with smpc.config.using(comparison="binary"):
-    got_binary = comparisons.drelu(raw_shared(edges)).get().values
-print("edges:                 ", edges.tolist())
-print("binary DReLU:          ", got_binary.tolist())
-print("SecureNN DReLU (sec. 6):", got.tolist())
-assert (got_binary == (edges >= 0)).all()
-
-# %%
-fig, (ax_bytes, ax_time) = plt.subplots(1, 2, figsize=(10, 3.5))
-names = ["SecureNN", "binary"]
-online = [rows[m]["bytes"] / size for m in ("securenn", "binary")]
-offline = [rows[m]["offline"] / size for m in ("securenn", "binary")]
-ax_bytes.bar(np.arange(2) - 0.2, online, 0.4, label="online", color="tab:blue")
-ax_bytes.bar(np.arange(2) + 0.2, offline, 0.4, label="offline (dealer)", color="tab:gray")
-ax_bytes.set_xticks(range(2), names)
-ax_bytes.set_ylabel("bytes per value")
-ax_bytes.set_title("DReLU: communication")
-ax_bytes.legend()
-ax_time.bar(names, [rows[m]["ms"] for m in ("securenn", "binary")], color=["tab:blue", "tab:green"])
-ax_time.set_ylabel("milliseconds (best run)")
-ax_time.set_title(f"DReLU on {shape[0]}x{shape[1]}: time in this process")
-fig.tight_layout()
-save_figure(fig, "04_securenn_vs_binary.png")
-
-# %% [markdown]
-# In short:
-#
-# | | SecureNN | binary (XOR) sharing |
-# |---|---|---|
-# | idea | stay additive; odd modulus L - 1, MSB = LSB(2a); PrivateCompare bit by bit in Z_67 | add the two shares with a carry tree of AND gates on XOR shares |
-# | online cost (measured above) | 496 bytes per value, 8 rounds | about 79 bytes per value, 8 rounds |
-# | valid inputs | \|x\| < 2^62 (doubling must keep the sign) | every 64-bit value |
-# | the crypto provider | online helper: receives masked values, computes, sends shares | dealer only: AND triples and bit pairs, offline; receives nothing |
-# | why | one byte per bit of every value, twice | 64 AND gates in one uint64 operation; words halve each round |
-#
-# Both assume honest-but-curious parties and a crypto provider that does not collude.
-# The binary dealer could be replaced by a two-party way of making triples (oblivious
-# transfer or homomorphic encryption, as ABY does), because it is never online; SecureNN's
-# helper cannot. The rounds are equal, so on a network where latency dominates the two
-# are closer than the bytes suggest. SecureNN stays the default (it is the protocol of
-# the reference); `smpc.config.settings.comparison = "binary"` switches a whole training
-# run.
-#
 # ## What we saw
 #
 # * The sign of a shared number is its top bit, but top bits of shares say nothing: the
@@ -861,9 +694,11 @@ save_figure(fig, "04_securenn_vs_binary.png")
 #   MSB of 2a, valid for |a| < 2^62; ReLU adds one product and keeps its bit for backward.
 # * gt, eq, argmax and `pred.eq(target).sum()` build on DReLU; only the count is revealed.
 # * Measured costs equal the closed forms: DReLU 496 bytes per value in 8 rounds.
-# * Binary sharing computes the same bit with about a sixth of the bytes, no online helper
-#   and no range limit.
 #
 # Next: tutorial 05 (autograd on shares). Exercises 4 and 5:
 # `pytest tests/exercises -m ex_private_compare --implementation=learner` and
 # `pytest tests/exercises -m ex_drelu --implementation=learner`.
+#
+# A second way to compute the same bit, binary (XOR) sharing with a carry tree, measured
+# against SecureNN on the same tensor: tutorial 09
+# (`python tutorials/09_binary_sharing_comparison.py`).
