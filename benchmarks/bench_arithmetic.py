@@ -24,9 +24,9 @@ import statistics
 import sys
 import time
 
-import numpy as np
-
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from a checkout
+import experiments  # noqa: E402,F401  (first: single-threaded BLAS, kept memory; see there)
+import numpy as np  # noqa: E402
 
 import smpc  # noqa: E402
 from smpc import ring  # noqa: E402

@@ -17,9 +17,9 @@ import os
 import sys
 import time
 
-import numpy as np
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from a checkout
+import experiments  # noqa: E402,F401  (first: single-threaded BLAS, kept memory; see there)
+import numpy as np  # noqa: E402
 
 import smpc  # noqa: E402
 from smpc.binary import drelu_bits, drelu_cost  # noqa: E402

@@ -29,9 +29,9 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+import experiments  # noqa: E402,F401  (first: single-threaded BLAS, kept memory; see there)
+import numpy as np  # noqa: E402
 import smpc  # noqa: E402
 
 SHAPES = [(100, 100), (64, 128), (64, 64)]

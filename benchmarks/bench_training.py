@@ -11,17 +11,20 @@ For scale, on a 2-core machine: the PySyft reference reported 3.2 s per batch,
 CrypTen 0.4.1 (two processes over loopback, same model and data) 0.91 s.
 """
 import argparse
+import sys
 import time
+from pathlib import Path
 
-import experiments  # noqa: F401  (first: single-threaded BLAS, see experiments/__init__.py)
-import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
+import experiments  # noqa: E402,F401  (first: single-threaded BLAS, kept memory; see there)
+import numpy as np  # noqa: E402
 
-import nn
-import smpc
-from datasets import DataLoader, load_dataset
-from experiments.model import reference_net
-from experiments.modes import Mode
-from experiments.train_mnist import train_step
+import nn  # noqa: E402
+import smpc  # noqa: E402
+from datasets import DataLoader, load_dataset  # noqa: E402
+from experiments.model import reference_net  # noqa: E402
+from experiments.modes import Mode  # noqa: E402
+from experiments.train_mnist import train_step  # noqa: E402
 
 CONFIGS = [  # (label, mode, activation)
     ("plaintext float NumPy", "plaintext", "relu"),

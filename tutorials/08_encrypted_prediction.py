@@ -241,4 +241,5 @@ assert np.array_equal(labels_again, predicted)
 #   batch size.
 #
 # `python -m experiments.predict --images 64` runs the same from the command line. This
-# is the last tutorial: the exercises (`exercises/`) let you rebuild the core pieces.
+# is the last of the main path; tutorial 09 shows a second way to compare on shares,
+# and the exercises (`exercises/`) let you rebuild the core pieces.
