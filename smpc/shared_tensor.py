@@ -274,16 +274,24 @@ class SharedTensor:
         return self._new(np.stack([share[index] for share in self.shares]))
 
     def index_add(self, index, values):
-        """A copy with ``values`` added at ``index`` (repeated indices accumulate)."""
-        out = self.shares.copy()
+        """A copy with ``values`` added at ``index`` (repeated indices accumulate).
+
+        Scales combine as in ``+``: integer-scale terms are lifted exactly.
+        """
         if isinstance(values, SharedTensor):
             self._check_parties(values)
-            for own, added in zip(out, values.shares):
-                np.add.at(own, index, added)
+            added, added_enc = values.shares, values.encoder
         else:
-            public, enc = self._public(values)
-            np.add.at(out[0], index, self._lift(public, enc, self.encoder))
-        return self._new(out)
+            added, added_enc = self._public(values)
+        enc = self._common_scale(self.encoder, added_enc)
+        out = self._lift(self.shares, self.encoder, enc).copy()
+        added = self._lift(added, added_enc, enc)
+        if isinstance(values, SharedTensor):
+            for own, term in zip(out, added):
+                np.add.at(own, index, term)
+        else:
+            np.add.at(out[0], index, added)  # a public term is added once
+        return self._new(out, enc)
 
     # -- comparisons (SecureNN, :mod:`smpc.comparisons`) --------------------------------
     def relu(self):

@@ -295,3 +295,15 @@ def test_numpy_left_operands_defer_to_the_shared_tensor():
     m = np.full((2, 2), 2.0)
     for result in (m + x, m - x, m * x, m @ x):
         assert isinstance(result, smpc.SharedTensor)
+
+
+def test_index_add_lifts_integer_scale_tensors(parties):
+    """Adding reals into integer-scale shares (comparison bits) lifts them, never drops them."""
+    alice, bob, cp = parties
+    bits = smpc.share(np.array([1.0, 0.0, 1.0]), alice, bob, crypto_provider=cp,
+                      encoder=smpc.INTEGER_ENCODER)
+    public = bits.index_add([0, 0, 2], np.array([0.5, 0.25, -1.5]))
+    shared = bits.index_add([1, 2], smpc.share(np.array([0.75, 2.5]), alice, bob, crypto_provider=cp))
+    np.testing.assert_allclose(public.get().float_precision(), [1.75, 0.0, -0.5])
+    np.testing.assert_allclose(shared.get().float_precision(), [1.0, 0.75, 3.5])
+    assert public.encoder == shared.encoder == smpc.DEFAULT_ENCODER
