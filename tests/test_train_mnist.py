@@ -31,9 +31,12 @@ def plaintext():
     return run_mode("plaintext")[0]
 
 
-@pytest.mark.parametrize("comparison", ["securenn", "binary"])
-def test_encrypted_training_tracks_plaintext(plaintext, comparison):
-    encrypted, model = run_mode("encrypted", "--comparison", comparison)
+@pytest.mark.parametrize("comparison, truncation", [
+    ("securenn", "local"), ("binary", "local"), ("securenn", "masked"), ("binary", "exact")])
+def test_encrypted_training_tracks_plaintext(plaintext, comparison, truncation):
+    """Every protocol choice keeps the accuracy and loss of plaintext training."""
+    encrypted, model = run_mode("encrypted", "--comparison", comparison,
+                                "--truncation", truncation)
     assert abs(encrypted.accuracies[-1] - plaintext.accuracies[-1]) <= 0.02
     np.testing.assert_allclose(encrypted.epoch_losses, plaintext.epoch_losses, rtol=0.05)
     # the model went back to its owner as floats
