@@ -1,6 +1,6 @@
 """Which truncation by default: local, masked or exact, measured.
 
-    PYTHONPATH=. python benchmarks/bench_truncation.py [--batches 10] [--count 10000000]
+    python benchmarks/bench_truncation.py [--batches 10] [--count 10000000]
                                                        [--dataset sample]
 
 (``pip install -e .`` makes ``PYTHONPATH=.`` unnecessary.)  Prints four tables:

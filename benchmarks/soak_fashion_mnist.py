@@ -1,6 +1,6 @@
 """Soak run: one full epoch over the 60,000 Fashion-MNIST training images on shares.
 
-    PYTHONPATH=. python benchmarks/soak_fashion_mnist.py --plot soak_loss.png
+    python benchmarks/soak_fashion_mnist.py --plot soak_loss.png
 
 (takes a few minutes; ``--train-size``/``--test-size`` shrink it for a quick look.)
 Trains the reference MLP (784-128-64-10, ReLU, MSE on one-hot targets, SGD lr 0.02,

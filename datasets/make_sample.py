@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    python -m datasets.make_sample /work/shared/data/mnist
+    python -m datasets.make_sample ../shared/data/mnist
 
 (the argument is the directory holding ``t10k-images-idx3-ubyte.gz`` and
 ``t10k-labels-idx1-ubyte.gz``). The script checks the sha256 of the
@@ -70,7 +70,7 @@ sha256 of each file as shipped (the gzip bytes):
 
 {file_hashes}
 
-Regenerate with `python -m datasets.make_sample /work/shared/data/mnist`
+Regenerate with `python -m datasets.make_sample ../shared/data/mnist`
 (see `datasets/make_sample.py`).
 """
 
