@@ -25,7 +25,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from a checkout
-import experiments  # noqa: E402,F401  (first: single-threaded BLAS, kept memory; see there)
+import experiments  # noqa: E402,F401  (first: BLAS threads and kept memory; see there)
 import numpy as np  # noqa: E402
 
 import smpc  # noqa: E402

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
-import experiments  # noqa: E402,F401  (first: single-threaded BLAS, kept memory; see there)
+import experiments  # noqa: E402,F401  (first: BLAS threads and kept memory; see there)
 import numpy as np  # noqa: E402
 import smpc  # noqa: E402
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
-import experiments  # noqa: E402,F401  (first: single-threaded BLAS, kept memory; see there)
+import experiments  # noqa: E402,F401  (first: BLAS threads and kept memory; see there)
 import numpy as np  # noqa: E402
 
 import nn  # noqa: E402
@@ -61,6 +61,8 @@ def main(argv=None):
     p.add_argument("--batches", type=int, default=20)
     p.add_argument("--comparison", choices=smpc.config.COMPARISON_METHODS, default="securenn")
     p.add_argument("--truncation", choices=smpc.config.TRUNCATION_METHODS, default="local")
+    p.add_argument("--only", choices=[mode for _, mode, _ in CONFIGS], action="append",
+                   help="time only these modes (plaintext is always timed, as the base)")
     args = p.parse_args(argv)
     images, labels = load_dataset("sample", "train")
     loader = DataLoader(images[:1280], labels[:1280], batch_size=64, shuffle=True, seed=0)
@@ -69,6 +71,8 @@ def main(argv=None):
           f"(comparison={args.comparison}, truncation={args.truncation})")
     base = None
     for label, mode, activation in CONFIGS:
+        if args.only and mode not in args.only and mode != "plaintext":
+            continue
         seconds, (nbytes, rounds) = time_batches(mode, activation, args.batches, loader, settings)
         base = base or seconds
         print(f"  {label:28s} {seconds * 1e3:9.2f} ms  {seconds / base:7.0f}x plaintext  "

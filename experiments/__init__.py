@@ -6,11 +6,13 @@ Kept outside :mod:`smpc` so the protocol package never imports :mod:`nn` or
 Two process-wide settings for speed, made here because this package is what the
 command and the benchmarks import first (neither changes a single result):
 
-* BLAS threads.  Our matrices are small (64 x 784 at most) and come in many
-  small products: BLAS threads cost more than they save, and on a busy 2-core
-  machine they thrash (measured: up to 10x slower per batch).  So BLAS runs
-  single-threaded unless the environment says otherwise.  This only works before
-  NumPy is first imported.
+* BLAS threads on a busy machine.  The big products of a batch (the first
+  layer's, split into float64 limbs) run about 1.3x faster on two idle cores than
+  on one, but when other processes keep the cores busy, BLAS threads spin and
+  thrash (measured: up to 10x slower per batch).  So if the load average at
+  start is at least half the number of cores, BLAS runs single-threaded; an
+  explicit ``OPENBLAS_NUM_THREADS`` (or OMP/MKL) always wins.  This only works
+  before NumPy is first imported.
 * Freed memory is kept.  glibc's malloc hands arrays above 128 KiB out as fresh
   ``mmap`` pages and returns them on ``free``, so every new large temporary pays a
   page fault per 4 KiB on first touch; a training step makes thousands of them.
@@ -22,8 +24,20 @@ import ctypes
 import ctypes.util
 import os
 
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _machine_is_busy():
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        return os.getloadavg()[0] >= (cores or 1) / 2
+    except (AttributeError, OSError):  # no load average on this system
+        return False
+
+
+if not any(name in os.environ for name in BLAS_THREAD_VARIABLES) and _machine_is_busy():
+    for _name in BLAS_THREAD_VARIABLES:
+        os.environ[_name] = "1"
 
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # from glibc's <malloc.h>
 _KEEP_BYTES = 512 * 1024 * 1024

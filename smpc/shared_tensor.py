@@ -202,10 +202,10 @@ class SharedTensor:
         mine = self._aligned(ndim)
         if op == "mul":
             product = mine * values
-        elif reflected:
-            product = ring.matmul(values, mine)
+        elif reflected:  # public encodings are small: fewer limbs (ring.matmul_with_small)
+            product = ring.matmul_with_small(values, mine, small="a")
         else:
-            product = ring.matmul(mine, values)
+            product = ring.matmul_with_small(mine, values, small="b")
         return self._rescale(product, self.encoder, pub_enc)
 
     def __mul__(self, other):

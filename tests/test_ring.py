@@ -106,3 +106,25 @@ def test_matmul_with_vectors_falls_back_to_int64():
     a, b = full_range(rng, (6,)), full_range(rng, (6, 4))
     np.testing.assert_array_equal(ring.matmul(a, b), np.matmul(a, b))
     np.testing.assert_array_equal(ring.matmul(b.T, a), np.matmul(b.T, a))
+
+
+@pytest.mark.parametrize("a_shape, b_shape, small, bits", [
+    ((2, 64, 784), (784, 128), "b", 15),    # the public-model forward pass
+    ((64, 128), (2, 128, 64), "a", 14),     # public @ shares
+    ((2, 64, 784), (784, 128), "b", 31),    # the largest encodable public values
+    ((2, 64, 2000), (2000, 128), "b", 16),  # a long inner dimension
+    ((5, 7), (7, 3), "b", 10),              # tiny: falls back to the int64 path
+])
+def test_matmul_with_small_is_bit_exact(a_shape, b_shape, small, bits):
+    """Random full-range shares times a small public matrix, and the worst case at the bound."""
+    rng = np.random.default_rng(7)
+    full = lambda shape: rng.integers(-2**63, 2**63 - 1, shape, dtype=np.int64, endpoint=True)
+    small_values = lambda shape: rng.integers(-2**bits + 1, 2**bits, shape, dtype=np.int64)
+    a = small_values(a_shape) if small == "a" else full(a_shape)
+    b = small_values(b_shape) if small == "b" else full(b_shape)
+    np.testing.assert_array_equal(ring.matmul_with_small(a, b, small), np.matmul(a, b))
+    # every limb product at its largest: |limb| = 2^(w-1) meets |small| = 2^bits - 1
+    worst_small = np.full(a_shape if small == "a" else b_shape, 2**bits - 1, dtype=np.int64)
+    worst_full = np.full(b_shape if small == "a" else a_shape, -2**63, dtype=np.int64)
+    a, b = (worst_small, worst_full) if small == "a" else (worst_full, worst_small)
+    np.testing.assert_array_equal(ring.matmul_with_small(a, b, small), np.matmul(a, b))

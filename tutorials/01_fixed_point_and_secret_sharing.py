@@ -29,7 +29,7 @@ yourself once you have read this.
 # the import path), chooses matplotlib's file-only backend, and decides where figures go.
 
 # %%
-# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
 from tutorial_setup import save_figure
 
 import matplotlib.pyplot as plt

@@ -24,7 +24,7 @@ Exercise 3 (``exercises/ex3_truncation.py``) asks you to write the local truncat
 # ## Setting up
 
 # %%
-# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
 from tutorial_setup import QUICK, save_figure
 
 import matplotlib.pyplot as plt

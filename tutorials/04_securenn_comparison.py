@@ -39,7 +39,7 @@ import inspect
 import re
 import time
 
-# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
 from tutorial_setup import QUICK, save_figure
 
 import matplotlib.pyplot as plt

@@ -31,7 +31,7 @@ you have read this.
 # %%
 import inspect
 
-# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
 from tutorial_setup import save_figure
 
 import matplotlib.pyplot as plt

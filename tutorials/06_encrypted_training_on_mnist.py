@@ -29,7 +29,7 @@ Read tutorials 01-05 first; this one puts them together. What you will see:
 # %%
 import time
 
-# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
 from tutorial_setup import QUICK, save_figure
 
 import matplotlib.pyplot as plt

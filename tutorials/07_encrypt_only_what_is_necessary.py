@@ -28,7 +28,7 @@ Read tutorials 02 (costs of products), 04 (comparisons) and 06 (the training loo
 # %%
 import time
 
-# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
 from tutorial_setup import QUICK, save_figure
 
 import matplotlib.pyplot as plt

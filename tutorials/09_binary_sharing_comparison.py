@@ -34,7 +34,7 @@ What you will learn:
 # %%
 import time
 
-# Must precede NumPy: one BLAS thread, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
 from tutorial_setup import QUICK, save_figure
 
 import matplotlib.pyplot as plt

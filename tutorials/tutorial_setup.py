@@ -8,18 +8,16 @@ which works because Python puts a script's own directory (``tutorials/``) on
 ``sys.path``, and it works from any working directory. Importing this module does four
 things, in this order:
 
-1. **One BLAS thread** (``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``,
-   ``MKL_NUM_THREADS`` set to ``"1"`` unless the environment already sets them). Our
-   matrices are small, and BLAS threads cost more than they save on them (on a busy
-   machine they thrash). BLAS reads these variables once, when NumPy is first imported,
-   so this has to happen before that; it is also why this module must be imported before
-   NumPy, matplotlib or the package (``experiments/__init__.py`` does the same for
-   ``smpc-train``).
+1. **The process settings of ``smpc-train``** (``experiments/__init__.py``): BLAS
+   single-threaded when the machine is busy (BLAS threads thrash then), and freed
+   memory kept for reuse. BLAS reads its thread count once, when NumPy is first
+   imported, which is why this module must be imported before NumPy, matplotlib or the
+   package.
 2. **matplotlib's ``Agg`` backend**: figures are written to files and never shown in a
    window, so the tutorials run headless (on a server, in the test suite).
-3. **The repository root on ``sys.path``**, so ``import smpc``, ``nn``, ``autograd``,
-   ``datasets`` and ``experiments`` work from a plain checkout, before (or without)
-   ``pip install -e .``.
+3. **The repository root on ``sys.path``** (done first, so that step 1 can import
+   ``experiments``), so ``import smpc``, ``nn``, ``autograd``, ``datasets`` and
+   ``experiments`` work from a plain checkout, before (or without) ``pip install -e .``.
 4. **Where figures go**: ``OUTPUT`` is ``$SMPC_TUTORIAL_OUTPUT`` if set (the test suite
    points it at a temporary directory), else ``tutorials/figures/``; it is created.
 
@@ -34,16 +32,14 @@ import os
 import sys
 from pathlib import Path
 
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # first, so this checkout wins over any installed copy
 
-import matplotlib  # noqa: E402  (imports NumPy: only after the BLAS set-up above)
+import experiments  # noqa: E402,F401  (BLAS threads and memory, before NumPy is imported)
+import matplotlib  # noqa: E402  (imports NumPy: only after the set-up above)
 
 matplotlib.use("Agg")  # figures are written to files, never shown in a window
 import matplotlib.pyplot as plt  # noqa: E402
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # first, so this checkout wins over any installed copy
 
 OUTPUT = Path(os.environ.get("SMPC_TUTORIAL_OUTPUT", REPO / "tutorials" / "figures"))
 OUTPUT.mkdir(parents=True, exist_ok=True)
