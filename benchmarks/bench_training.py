@@ -68,7 +68,8 @@ def main(argv=None):
     loader = DataLoader(images[:1280], labels[:1280], batch_size=64, shuffle=True, seed=0)
     settings = {"comparison": args.comparison, "truncation": args.truncation}
     print(f"Median time per batch of 64 over {args.batches} batches "
-          f"(comparison={args.comparison}, truncation={args.truncation})")
+          f"(comparison={args.comparison}, truncation={args.truncation}; "
+          f"{experiments.blas_threads_setting()})")
     base = None
     for label, mode, activation in CONFIGS:
         if args.only and mode not in args.only and mode != "plaintext":

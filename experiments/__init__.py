@@ -39,6 +39,12 @@ if not any(name in os.environ for name in BLAS_THREAD_VARIABLES) and _machine_is
     for _name in BLAS_THREAD_VARIABLES:
         os.environ[_name] = "1"
 
+
+def blas_threads_setting():
+    """How BLAS threads were set for this process, in words (benchmarks print it)."""
+    value = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    return f"BLAS threads: {value}" if value else "BLAS threads: library default (all cores)"
+
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # from glibc's <malloc.h>
 _KEEP_BYTES = 512 * 1024 * 1024
 
