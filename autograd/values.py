@@ -165,13 +165,13 @@ def concatenate(values, axis):
 def divide(value, divisor):
     """``value / divisor`` for a public, non-zero Python number ``divisor``.
 
-    Shares divide exactly-as-possible by a positive integer (one truncation); any other
-    divisor becomes a multiplication by its public reciprocal.
+    Shares divide by a positive number with one truncation (a real divisor through its
+    reciprocal at extra precision, see ``SharedTensor.__truediv__``); a negative divisor
+    divides by its magnitude and negates.
     """
     if not is_shared(value):
         return value / divisor
     if float(divisor).is_integer():
-        n = int(divisor)
-        return value / n if n > 0 else -(value / -n)
-    return value * (1.0 / divisor)
+        divisor = int(divisor)
+    return value / divisor if divisor > 0 else -(value / -divisor)
 

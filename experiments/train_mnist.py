@@ -30,16 +30,32 @@ from .model import reference_net
 from .modes import MODES, Mode
 
 
+def positive_int(text):
+    """argparse type: a whole number of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a number above 0."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text}")
+    return value
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(prog="smpc-train", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--train-size", type=int, default=640)
-    p.add_argument("--test-size", type=int, default=640)
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--test-batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=0.02)
-    p.add_argument("--momentum", type=float, default=0.0)
+    p.add_argument("--epochs", type=positive_int, default=20)
+    p.add_argument("--train-size", type=positive_int, default=640)
+    p.add_argument("--test-size", type=positive_int, default=640)
+    p.add_argument("--batch-size", type=positive_int, default=64)
+    p.add_argument("--test-batch-size", type=positive_int, default=64)
+    p.add_argument("--lr", type=positive_float, default=0.02)
+    p.add_argument("--momentum", type=float, default=0.0, help="in [0, 1)")
     p.add_argument("--activation", choices=("relu", "square"), default="relu")
     p.add_argument("--mode", default="encrypted",
                    help="encrypted | plaintext | public-model, or several joined by commas")
@@ -50,11 +66,16 @@ def parse_args(argv=None):
     p.add_argument("--dataset", choices=("sample", "mnist", "fashion-mnist"), default="sample")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--log-interval", type=int, default=1, help="log every N batches")
+    p.add_argument("--log-interval", type=positive_int, default=1, help="log every N batches")
     p.add_argument("--plot", metavar="FILE", default=None, help="save loss/accuracy curves")
-    p.add_argument("--quiet", action="store_true", help="print only the test accuracy lines")
+    p.add_argument("--quiet", action="store_true",
+                   help="no per-batch log lines: only test accuracies and the summary")
     args = p.parse_args(argv)
     args.modes = [m.strip() for m in args.mode.split(",") if m.strip()]
+    if not args.modes:
+        p.error(f"--mode {args.mode!r} names no mode: choose from {', '.join(MODES)}")
+    if not 0 <= args.momentum < 1:
+        p.error(f"--momentum {args.momentum}: must be in [0, 1)")
     for mode in args.modes:
         if mode not in MODES:
             p.error(f"--mode {mode!r}: choose from {', '.join(MODES)}")
@@ -176,7 +197,8 @@ def main(argv=None):
         summarize(histories)
     if "encrypted" in args.modes:
         from .predict import report_encrypted_prediction
-        report_encrypted_prediction(models["encrypted"], test_data, args)
+        with smpc.config.using(truncation=args.truncation, comparison=args.comparison):
+            report_encrypted_prediction(models["encrypted"], test_data, args)
     if args.plot:
         from .plotting import plot_histories
         plot_histories(histories, args.plot)

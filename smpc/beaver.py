@@ -47,6 +47,13 @@ def product_shape(op, x_shape, y_shape):
                      + ("" if op == "mul" else " (inner dimensions and batch dimensions must match)"))
 
 
+def _with_ndim(shares, ndim):
+    """Stacked shares with 1-dims inserted after the party axis, up to ``ndim`` data axes."""
+    missing = ndim - (shares.ndim - 1)
+    return shares if missing <= 0 else shares.reshape(
+        shares.shape[:1] + (1,) * missing + shares.shape[1:])
+
+
 def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", triple=None):
     """Shares of ``x * y`` (``op="mul"``) or ``x @ y`` (``op="matmul"``), untruncated."""
     product = _PRODUCTS[op]
@@ -59,6 +66,11 @@ def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", tripl
     if a.shape[1:] != x_shape or b.shape[1:] != y_shape:
         raise ValueError(f"triple shapes {a.shape[1:]}, {b.shape[1:]} do not match the "
                          f"operands {x_shape}, {y_shape}")
+    # Give both operands (and their masks) the same number of dimensions, so that the
+    # party axis of one never lines up with a data axis of the other when broadcasting.
+    ndim = max(len(x_shape), len(y_shape))
+    x_shares, a = (_with_ndim(v, ndim) for v in (x_shares, a))
+    y_shares, b = (_with_ndim(v, ndim) for v in (y_shares, b))
     name = "beaver_" + op
     network = holders[0].network
     with network.protocol(name), np.errstate(over="ignore"):  # the ring wraps on purpose

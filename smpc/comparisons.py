@@ -116,8 +116,8 @@ def eq(x, y):
 def select_share(bit, x, y):
     """SelectShare (SecureNN Alg. 1): x where bit = 0, y where bit = 1; x + bit * (y - x).
 
-    ``bit`` is a shared 0/1 at integer scale; x and y shared or public.  One Beaver
-    product (or none if y - x is public); the bit's integer scale needs no truncation.
+    ``bit`` is a shared 0/1 at integer scale; at least one of x and y is shared.  One
+    Beaver product; the bit's integer scale needs no truncation.
     """
     with bit.network.protocol("select_share"):
         return bit * _difference(y, x) + x

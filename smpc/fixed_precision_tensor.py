@@ -15,6 +15,8 @@ from .fixed_point import DEFAULT_ENCODER
 class FixedPrecisionTensor:
     """An int64 array of fixed-point encodings together with its encoder."""
 
+    __array_ufunc__ = None  # ndarray (op) FixedPrecisionTensor comes to our reflected operators
+
     def __init__(self, values, encoder=DEFAULT_ENCODER):
         self.values = np.asarray(values, dtype=np.int64)
         self.encoder = encoder
@@ -105,6 +107,10 @@ class FixedPrecisionTensor:
         return self._new(ring.matmul(v, self.values) // self.encoder.scale)
 
     def __truediv__(self, divisor):
+        if isinstance(divisor, (bool, np.bool_)) or not isinstance(divisor, (int, np.integer)) \
+                or divisor < 1:
+            raise TypeError(f"a FixedPrecisionTensor divides by a public positive integer, not "
+                            f"{divisor!r}; for a real divisor d multiply by 1 / d")
         return self._new(self.values // int(divisor))
 
     def __getitem__(self, index):

@@ -66,7 +66,7 @@ class Network:
         self._meters = []
         self._protocols = ["unlabelled"]
         self._round_depth = 0
-        self._round_sent = False
+        self._round_meters = []  # the meters that saw a message in the open round
         self._round_protocol = None
         self._views = None
         self.parties = {}
@@ -95,23 +95,28 @@ class Network:
         """Messages sent inside the block travel in parallel: one round."""
         outermost = self._round_depth == 0
         if outermost:
-            self._round_sent = False
+            self._round_meters = []
             self._round_protocol = self.current_protocol
         self._round_depth += 1
         try:
             yield
         finally:
             self._round_depth -= 1
-            if outermost and self._round_sent:
-                self._count_round(self._round_protocol)
+            if outermost:
+                # Counted for every meter that saw the round's messages, even one closed
+                # before the round ended.
+                self._count_round(self._round_protocol, self._round_meters)
 
-    def _count_round(self, protocol):
-        for stats in self._meters:
+    @staticmethod
+    def _count_round(protocol, meters):
+        for stats in meters:
             stats.rounds += 1
             stats.by_protocol[protocol].rounds += 1
 
     def send(self, sender, receiver, payload, phase="online"):
         """Deliver ``payload`` (an ndarray) from ``sender`` to ``receiver``; return it."""
+        if phase not in ("online", "offline"):
+            raise ValueError(f"phase must be 'online' or 'offline', got {phase!r}")
         payload = np.asarray(payload)
         if sender is receiver:
             return payload
@@ -131,9 +136,10 @@ class Network:
                 Message(sender.name, receiver.name, protocol, phase, nbytes, payload.copy()))
         if phase == "online":
             if self._round_depth:
-                self._round_sent = True
+                self._round_meters.extend(m for m in self._meters
+                                          if not any(m is seen for seen in self._round_meters))
             else:
-                self._count_round(protocol)
+                self._count_round(protocol, self._meters)
         return payload
 
     @contextmanager

@@ -31,7 +31,7 @@ from .errors import PartyMismatchError
 from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER
 from .fixed_precision_tensor import FixedPrecisionTensor
 from .sharing import fresh_zero_shares, reveal_to, share_from
-from .truncation import truncate
+from .truncation import check_can_truncate, truncate
 
 
 class SharedTensor:
@@ -187,17 +187,24 @@ class SharedTensor:
         divisor = min(enc_a.scale, enc_b.scale)
         return self._new(truncate(product, divisor, self.holders, self.crypto_provider), enc)
 
+    def _check_rescalable(self, enc_a, enc_b):
+        """Fail before a product is paid for if its result could not be scaled back."""
+        self._common_scale(enc_a, enc_b)
+        check_can_truncate(min(enc_a.scale, enc_b.scale), len(self.holders))
+
     def _multiply(self, other, op, reflected=False):
         if isinstance(other, SharedTensor):
             self._check_parties(other)
             left, right = (other, self) if reflected else (self, other)
             product_shape(op, left.shape, right.shape)
+            self._check_rescalable(self.encoder, other.encoder)
             ndim = max(left.ndim, right.ndim, 2 if op == "matmul" else 0)
             product = beaver_product(left._aligned(ndim), right._aligned(ndim),
                                      self.holders, self.crypto_provider, op)
             return self._rescale(product, self.encoder, other.encoder)
         values, pub_enc = self._public(other)
         product_shape(op, *((values.shape, self.shape) if reflected else (self.shape, values.shape)))
+        self._check_rescalable(self.encoder, pub_enc)
         ndim = max(self.ndim, values.ndim)
         mine = self._aligned(ndim)
         if op == "mul":
@@ -224,6 +231,7 @@ class SharedTensor:
 
     def square(self):
         """``x * x`` with a square pair: half the opening of a general product."""
+        self._check_rescalable(self.encoder, self.encoder)
         product = beaver_square(self.shares, self.holders, self.crypto_provider)
         return self._rescale(product, self.encoder, self.encoder)
 
@@ -236,19 +244,39 @@ class SharedTensor:
                          "build other powers from products")
 
     def __truediv__(self, divisor):
-        """Division by a public positive integer (a truncation)."""
-        if isinstance(divisor, (bool, float, np.floating)) or not isinstance(divisor, (int, np.integer)):
-            raise TypeError(f"a SharedTensor can be divided by a public positive integer, not "
-                            f"{divisor!r}; for a real divisor d multiply by 1 / d")
-        return self._new(truncate(self.shares, int(divisor), self.holders, self.crypto_provider))
+        """Division by a public positive number.
+
+        An integer ``d`` is one truncation by ``d``.  A real ``d`` is a product with its
+        reciprocal carried at extra precision, ``r = round(2^s / d)`` with ``r >= 2^16``,
+        followed by a truncation by ``2^s``: the reciprocal loses no more than a relative
+        2^-16, even when ``1 / d`` is far below the encoder's unit.
+        """
+        if isinstance(divisor, (bool, np.bool_)) or not isinstance(
+                divisor, (int, np.integer, float, np.floating)):
+            raise TypeError(f"a SharedTensor can be divided by a public positive number, "
+                            f"not {divisor!r}")
+        if not np.isfinite(divisor) or divisor <= 0:
+            raise ValueError(f"can only divide shares by a positive finite number, got {divisor!r}; "
+                             "for a negative divisor d write -(x / -d)")
+        if float(divisor).is_integer():
+            return self._new(truncate(self.shares, int(divisor), self.holders, self.crypto_provider))
+        shift = 16 + max(0, int(np.ceil(np.log2(divisor))))
+        reciprocal = int(round(2 ** shift / divisor))
+        return self._new(truncate(self.shares * np.int64(reciprocal), 2 ** shift,
+                                  self.holders, self.crypto_provider))
 
     # -- local reshaping and reductions --------------------------------------------------
     def sum(self, axis=None, keepdims=False):
+        for a in (() if axis is None else np.atleast_1d(axis)):
+            if not -self.ndim <= a < self.ndim:
+                raise ValueError(f"axis {a} is out of range for a tensor of shape {self.shape}")
         axes = tuple(range(1, self.shares.ndim)) if axis is None else _party_axes(axis)
         return self._new(self.shares.sum(axis=axes, keepdims=keepdims))
 
     def mean(self, axis=None, keepdims=False):
         total = self.sum(axis, keepdims)
+        if total.encoder.is_integer:  # a mean of 0/1 bits is a fraction: give it fractional bits
+            total = total._new(total.shares * np.int64(DEFAULT_ENCODER.scale), DEFAULT_ENCODER)
         return total / (self.size // total.size)
 
     def reshape(self, *shape):
@@ -330,7 +358,7 @@ class SharedTensor:
 
 
 def _party_axes(axis):
-    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
     return tuple(a + 1 if a >= 0 else a for a in axes)
 
 

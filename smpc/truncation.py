@@ -42,6 +42,16 @@ def truncate_local(shares, divisor):
     return out
 
 
+def check_can_truncate(divisor, holder_count):
+    """Refuse, before any work, a truncation the configured method cannot do."""
+    if divisor > 1 and config.settings.truncation == "local" and holder_count != 2:
+        raise ProtocolError(
+            f"local truncation works for exactly two holders, these shares have {holder_count}; "
+            "use smpc.config.using(truncation='masked') for more holders")
+    if divisor > 1 and config.settings.truncation == "exact" and holder_count != 2:
+        raise ProtocolError("exact truncation is a two-holder protocol; use 'masked' for more holders")
+
+
 def truncate(shares, divisor, holders, crypto_provider):
     """Divide stacked shares by a public positive integer with the configured method."""
     divisor = int(divisor)

@@ -217,3 +217,14 @@ def test_meaningless_mixtures_are_clear_errors(parties):
         Tensor(np.ones(2)).get()
     with pytest.raises(TypeError, match=r"get\(\) first"):
         x.sum().item()
+
+
+def test_shares_times_a_public_fixed_point_constant():
+    """A fixed-point constant next to shares: the gradient is public fixed point, not garbage."""
+    alice, bob, cp = smpc.make_parties(seed=0)
+    c = np.array([0.5, -1.0, 2.0])
+    for product in (lambda x, k: x * k, lambda x, k: k * x):
+        x = Tensor(np.array([1.0, 2.0, 3.0])).share(alice, bob, crypto_provider=cp, requires_grad=True)
+        product(x, Tensor(c).fix_precision()).sum().backward()
+        grad = x.grad.float_precision() if hasattr(x.grad, "float_precision") else x.grad.get().float_precision()
+        np.testing.assert_allclose(grad, c, atol=2 ** -15)

@@ -121,3 +121,17 @@ def test_incompatible_shapes_fail_before_the_dealer_works(op, x_shape, y_shape):
         beaver_product(xs, ys, [alice, bob], cp, op)
     assert str(x_shape) in str(info.value) and str(y_shape) in str(info.value)
     assert stats.offline_bytes == 0
+
+
+def test_operands_with_different_numbers_of_dimensions(parties):
+    """The party axis of one operand must never line up with a data axis of the other."""
+    from smpc.beaver import beaver_product
+    from smpc.sharing import reconstruct, split
+    alice, bob, cp = parties
+    holders = (alice, bob)
+    x, y = np.array([1, 2, 3]), np.array([[10, 20, 30], [40, 50, 60]])
+    np.testing.assert_array_equal(
+        reconstruct(beaver_product(split(x, 2), split(y, 2), holders, cp)), x * y)
+    x, y = np.arange(6).reshape(2, 3), np.arange(30).reshape(2, 3, 5)
+    np.testing.assert_array_equal(
+        reconstruct(beaver_product(split(x, 2), split(y, 2), holders, cp, "matmul")), x @ y)

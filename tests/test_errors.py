@@ -144,16 +144,26 @@ def test_truncation_with_more_than_two_holders(three_parties):
 
 
 @pytest.mark.parametrize("divisor, error, message", [
-    (2.0, TypeError, "divided by a public positive integer, not 2.0"),
-    (np.float64(0.5), TypeError, "for a real divisor d multiply by 1 / d"),
+    ("2", TypeError, "divided by a public positive number, not '2'"),
     (True, TypeError, "not True"),
-    (0, ValueError, "positive integer, got 0"),
-    (-4, ValueError, "positive integer, got -4"),
+    (0, ValueError, "positive finite number, got 0"),
+    (-4, ValueError, "positive finite number, got -4"),
+    (float("nan"), ValueError, "positive finite number, got nan"),
+    (float("inf"), ValueError, "positive finite number, got inf"),
 ])
-def test_dividing_by_a_float_or_zero(two, divisor, error, message):
+def test_dividing_by_a_bad_divisor(two, divisor, error, message):
     _, _, _, share = two
     with pytest.raises(error, match=message):
         share([1.0]) / divisor
+
+
+@pytest.mark.parametrize("divisor", [2.5, 0.3, 64.0, 100000.5, 300000.5, 7])
+def test_dividing_by_a_real_keeps_its_precision(two, divisor):
+    """A reciprocal far below the encoder's unit (1 / 300000.5) must not round to zero."""
+    _, _, _, share = two
+    x = np.array([1.0, -2.5, 1000.0, 30000.0])
+    got = (share(x) / divisor).get().float_precision()
+    np.testing.assert_allclose(got, x / divisor, rtol=2 ** -15, atol=2 * 2 ** -16)
 
 
 def test_powers_other_than_one_and_two(two):

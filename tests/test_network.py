@@ -84,3 +84,19 @@ def test_make_parties_builds_one_network_with_a_local_client():
     assert bob.network is network and carol.network is network and cp.network is network
     assert set(network.parties) == {"me", "alice", "bob", "carol", "crypto_provider"}
     assert network.local.name == "me"
+
+
+def test_a_meter_closed_inside_a_round_still_counts_it(parties):
+    alice, bob, cp = parties
+    x = smpc.share(np.ones(8), alice, bob, crypto_provider=cp)
+    network = alice.network
+    with network.round():
+        with network.measure() as traffic:
+            x.get()
+    assert (traffic.bytes, traffic.rounds) == (128, 1)
+
+
+def test_an_unknown_phase_is_refused(parties):
+    alice, bob, _ = parties
+    with pytest.raises(ValueError, match="phase must be 'online' or 'offline'"):
+        alice.network.send(alice, bob, np.zeros(2), phase="ofline")

@@ -307,3 +307,26 @@ def test_index_add_lifts_integer_scale_tensors(parties):
     np.testing.assert_allclose(public.get().float_precision(), [1.75, 0.0, -0.5])
     np.testing.assert_allclose(shared.get().float_precision(), [1.0, 0.75, 3.5])
     assert public.encoder == shared.encoder == smpc.DEFAULT_ENCODER
+
+
+def test_mean_of_comparison_bits_is_a_fraction(parties):
+    alice, bob, cp = parties
+    x = smpc.share(np.array([1.0, -2.0, 3.0, 0.5]), alice, bob, crypto_provider=cp)
+    assert x.gt(0.75).mean().get().float_precision() == pytest.approx(0.5, abs=2 ** -15)
+
+
+def test_sum_names_a_bad_axis_in_the_tensor_s_terms(parties):
+    alice, bob, cp = parties
+    x = smpc.share(np.ones((2, 3)), alice, bob, crypto_provider=cp)
+    with pytest.raises(ValueError, match=r"axis 2 is out of range for a tensor of shape \(2, 3\)"):
+        x.sum(axis=2)
+    np.testing.assert_allclose(x.sum(axis=[0, 1]).get().float_precision(), 6.0)
+
+
+def test_mismatched_encoders_fail_before_the_product_is_paid_for(parties):
+    alice, bob, cp = parties
+    x = smpc.share(np.ones(2), alice, bob, crypto_provider=cp)
+    y = smpc.share(np.ones(2), alice, bob, crypto_provider=cp, encoder=smpc.FixedPointEncoder(10, 3))
+    with alice.network.measure() as traffic, pytest.raises(ValueError, match="cannot combine"):
+        x * y
+    assert traffic.bytes == 0 and traffic.offline_bytes == 0

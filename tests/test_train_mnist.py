@@ -85,6 +85,14 @@ def test_plot_is_written(tmp_path):
     (["--train-size", "100000"], "larger than the"),
     (["--precision", "10:12"], "--precision"),
     (["--activation", "tanh"], "invalid choice"),
+    (["--train-size", "-5"], "at least 1, got -5"),
+    (["--test-size", "0"], "at least 1, got 0"),
+    (["--epochs", "0"], "at least 1, got 0"),
+    (["--log-interval", "0"], "at least 1, got 0"),
+    (["--batch-size", "0"], "at least 1, got 0"),
+    (["--lr", "0"], "above 0, got 0"),
+    (["--momentum", "1.5"], "must be in [0, 1)"),
+    (["--mode", ","], "names no mode"),
 ])
 def test_bad_options_are_refused_clearly(argv, message, capsys):
     with pytest.raises(SystemExit) as err:
