@@ -174,6 +174,10 @@ def _accumulate(leaf, grad):
     """leaf.grad += grad, creating it on first use (never overwriting a previous gradient)."""
     if isinstance(grad, np.generic):      # NumPy scalars become 0-d arrays
         grad = np.asarray(grad)
+    if leaf.grad is None and isinstance(grad, np.ndarray) and not grad.flags.owndata:
+        # A view (a broadcast, or an array another input also received) would make an
+        # in-place update of this gradient fail or change another one: own a copy.
+        grad = grad.copy()
     leaf.grad = grad if leaf.grad is None else leaf.grad + grad
 
 

@@ -219,3 +219,16 @@ def test_fixed_point_and_float_do_not_mix_silently():
     with pytest.raises(TypeError, match="cannot require a gradient"):
         Tensor(smpc.fix_precision(np.ones(2)), requires_grad=True)
     assert np.allclose((fixed * 2).float_precision().value, [3.0, 4.0])   # numbers are encoded
+
+
+def test_leaf_gradients_are_independent_writable_arrays():
+    """Updating one gradient in place must neither fail nor change another's."""
+    a = Tensor(np.ones((2, 3)), requires_grad=True)
+    b = Tensor(np.ones((2, 3)), requires_grad=True)
+    c = Tensor(np.ones(3), requires_grad=True)
+    (a + b + c).sum().backward()
+    a.grad *= 0.5
+    c.grad *= 0.5
+    np.testing.assert_array_equal(b.grad, np.ones((2, 3)))
+    np.testing.assert_array_equal(a.grad, np.full((2, 3), 0.5))
+    np.testing.assert_array_equal(c.grad, np.ones(3))
