@@ -157,10 +157,15 @@ def save_checkpoint(directory, model, optimizer, *, step, epoch=0, batch=0, extr
 
 
 def _prune(directory, keep):
-    """Remove all but the ``keep`` newest checkpoints and any temporary leftovers."""
+    """Remove all but the ``keep`` most recently written checkpoints, and temporary leftovers.
+
+    "Recent" is by time written, not by step: after resuming from an older checkpoint,
+    a higher-numbered one from the abandoned run is the stale one.
+    """
     latest = _read_latest(directory)
-    steps = sorted((int(m.group(1)), entry) for entry in os.listdir(directory)
-                   if (m := _NAME.match(entry)))
+    steps = sorted((os.path.getmtime(os.path.join(directory, entry)), int(m.group(1)), entry)
+                   for entry in os.listdir(directory) if (m := _NAME.match(entry)))
+    steps = [(step, entry) for _, step, entry in steps]
     old = [entry for _, entry in steps[:-keep] if entry != latest]
     stale = [entry for entry in os.listdir(directory) if entry.startswith(".tmp-")]
     for entry in old + stale:
