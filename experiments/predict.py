@@ -28,18 +28,20 @@ def encrypted_predict(model, images, parties, encoder=None, batch_size=64):
     *workers, cp = parties
     state = {name: p.value.copy() for name, p in model.named_parameters()}
     model.fix_precision(encoder).share(*workers, crypto_provider=cp, requires_grad=False)
-    data_owner = workers[0]
-    predictions = []
-    start = time.perf_counter()
-    with no_grad():
-        for begin in range(0, len(images), batch_size):
-            x = normalize(images[begin:begin + batch_size])
-            x_shared = Tensor(smpc.share(x, *workers, crypto_provider=cp, encoder=encoder,
-                                         owner=data_owner))
-            labels = model(x_shared).value.argmax(axis=1)
-            predictions.append(labels.get(receiver=data_owner).float_precision())
-    seconds = (time.perf_counter() - start) / max(len(images), 1)
-    model.load_state_dict(state)  # the owner's float model, untouched
+    try:
+        data_owner = workers[0]
+        predictions = []
+        start = time.perf_counter()
+        with no_grad():
+            for begin in range(0, len(images), batch_size):
+                x = normalize(images[begin:begin + batch_size])
+                x_shared = Tensor(smpc.share(x, *workers, crypto_provider=cp, encoder=encoder,
+                                             owner=data_owner))
+                labels = model(x_shared).value.argmax(axis=1)
+                predictions.append(labels.get(receiver=data_owner).float_precision())
+        seconds = (time.perf_counter() - start) / max(len(images), 1)
+    finally:
+        model.load_state_dict(state)  # the owner's float model, untouched
     return np.rint(np.concatenate(predictions)).astype(np.int64), seconds
 
 

@@ -56,6 +56,8 @@ class Sequential(Module):
 
     def __getitem__(self, index):
         # Negative indices count from the end, as for a list; others are out of range.
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"Sequential is indexed by an int, not {type(index).__name__}")
         if not -self._count <= index < self._count:
             raise IndexError(f"Sequential index {index} out of range for {self._count} layers")
         return getattr(self, str(index % self._count))

@@ -18,7 +18,11 @@ class FixedPrecisionTensor:
     __array_ufunc__ = None  # ndarray (op) FixedPrecisionTensor comes to our reflected operators
 
     def __init__(self, values, encoder=DEFAULT_ENCODER):
-        self.values = np.asarray(values, dtype=np.int64)
+        values = np.asarray(values)
+        if values.dtype.kind not in "iub":
+            raise TypeError(f"FixedPrecisionTensor holds int64 encodings, got {values.dtype} values; "
+                            "encode floats with smpc.fix_precision(x)")
+        self.values = values.astype(np.int64, copy=False)
         self.encoder = encoder
 
     @classmethod
@@ -135,5 +139,8 @@ class FixedPrecisionTensor:
 def fix_precision(x, encoder=None):
     """Encode floats as a public :class:`FixedPrecisionTensor` (the reference's ``fix_precision``)."""
     if isinstance(x, FixedPrecisionTensor):
+        if encoder is not None and encoder != x.encoder:
+            raise ValueError(f"this tensor is already encoded with {x.encoder}, not {encoder}; "
+                             "decode it with float_precision() first")
         return x
     return FixedPrecisionTensor.from_float(x, encoder)

@@ -56,6 +56,7 @@ class SharedTensor:
     @classmethod
     def share_encoded(cls, values, holders, crypto_provider, encoder, owner=None):
         """Share int64 encodings; ``owner`` (default: the local client) splits and sends them."""
+        holders = tuple(holders)
         if len(holders) < 2:
             raise ValueError("secret sharing needs at least two holders, e.g. share(alice, bob, ...)")
         network = holders[0].network
@@ -99,6 +100,8 @@ class SharedTensor:
         return int(np.prod(self.shape, dtype=np.int64))
 
     def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of a 0-d SharedTensor")
         return self.shape[0]
 
     def __repr__(self):

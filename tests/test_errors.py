@@ -181,3 +181,15 @@ def test_requires_grad_belongs_to_autograd(two):
 def test_every_smpc_error_is_an_SMPCError():
     for cls in (FixedPointRangeError, PartyMismatchError, ProtocolError, TripleReuseError):
         assert issubclass(cls, SMPCError)
+
+
+def test_fixed_precision_tensors_hold_encodings_only():
+    with pytest.raises(TypeError, match="encode floats with smpc.fix_precision"):
+        smpc.FixedPrecisionTensor(np.array([1.5]))
+    fixed = smpc.fix_precision(np.array([1.5]))
+    with pytest.raises(ValueError, match="already encoded"):
+        smpc.fix_precision(fixed, encoder=smpc.FixedPointEncoder(10, 3))
+    with pytest.raises(TypeError, match="positive integer, not 2.5"):
+        fixed / 2.5
+    with pytest.raises(TypeError, match="positive integer, not 0"):
+        fixed / 0
