@@ -8,11 +8,12 @@ step depends on, so a resumed run continues *bit for bit* like an uninterrupted 
   (:func:`~nn.serialization.save_share_arrays`, with its party/shape/encoding checks);
 * the public training state: step, epoch, batch index, hyper-parameters, the
   truncation method, anything the caller adds in ``extra`` (JSON);
-* the state of the random source.  Shares, triples and refreshes are drawn from it,
-  so a resumed run must draw exactly what the uninterrupted run would have drawn.
-  Here all parties share one simulated source (:data:`smpc.default_source`), so its
-  state is one file.  In a real deployment every party keeps its own PRG state, and
-  that state is as secret as its shares: it would go into the party's own file.
+* the state of every party's random streams.  Shares, triples and refreshes are drawn
+  from them, so a resumed run must draw exactly what the uninterrupted run would have
+  drawn.  Each party's streams (its own generator, the common keys and dealer keys it
+  holds) go into the party's own file, written by the process that plays it: that state
+  is as secret as its shares.  The process-wide generator (the model owner's initial
+  weights) is saved beside them.
 
 Layout of ``directory``::
 
@@ -21,7 +22,8 @@ Layout of ``directory``::
         shares.alice.npz      alice's shares of parameters and momentum buffers
         shares.bob.npz        bob's
         state.json            public training state
-        rng.json              the simulated random source's state
+        rng.alice.json        alice's random streams (one file per party)
+        rng.json              the process-wide generator's state
 
 Crash safety.  A checkpoint is written into a fresh temporary directory, renamed to
 ``ckpt-<step>`` only once complete, and only then does ``LATEST`` move to it, by an
@@ -120,7 +122,10 @@ def save_checkpoint(directory, model, optimizer, *, step, epoch=0, batch=0, extr
         raise ValueError(f"keep must be at least 1 (the new checkpoint), got {keep}")
     rng = rng or smpc.default_source
     values = _share_values(model, optimizer)
-    checkpoint_id = uuid.uuid4().hex  # from the OS: saving draws no simulation randomness
+    network = next(iter(values.values())).network
+    # The same in every process of the run; no simulation randomness is drawn for it.
+    checkpoint_id = (uuid.uuid4().hex if network.is_simulation
+                     else f"{network.session_id}-{int(step)}")
     state = {
         "format": FORMAT, "checkpoint": checkpoint_id,
         "step": int(step), "epoch": int(epoch), "batch": int(batch), "extra": extra or {},
@@ -130,7 +135,8 @@ def save_checkpoint(directory, model, optimizer, *, step, epoch=0, batch=0, extr
                       "encoder": None if optimizer.encoder is None else
                       [optimizer.encoder.base, optimizer.encoder.precision],
                       "velocity": [v is not None for v in optimizer.velocity]},
-        "truncation": smpc.config.settings.truncation,
+        "truncation": network.settings.truncation,
+        "comparison": network.settings.comparison,
     }
     os.makedirs(directory, exist_ok=True)
     name = checkpoint_name(step)
@@ -140,7 +146,10 @@ def save_checkpoint(directory, model, optimizer, *, step, epoch=0, batch=0, extr
 
     tmp = tempfile.mkdtemp(dir=directory, prefix=".tmp-ckpt-")
     try:
-        save_share_arrays(os.path.join(tmp, SHARES_STEM), values, extra={"checkpoint": checkpoint_id})
+        save_share_arrays(os.path.join(tmp, SHARES_STEM), values, extra={"checkpoint": checkpoint_id},
+                          save_id=checkpoint_id)
+        for party, streams in _party_streams(network).items():
+            _write_json(os.path.join(tmp, f"rng.{party}.json"), streams)
         _write_json(os.path.join(tmp, "rng.json"), rng.generator.bit_generator.state)
         _write_json(os.path.join(tmp, "state.json"), state)  # last: its presence means complete
         _fsync_dir(tmp)
@@ -154,6 +163,18 @@ def save_checkpoint(directory, model, optimizer, *, step, epoch=0, batch=0, extr
     _write_latest(directory, name)
     _prune(directory, keep)
     return final
+
+
+def _party_streams(network):
+    """For every party played here, the states of the random streams it holds."""
+    states = network.randomness.states()
+    out = {}
+    for name in network.parties:
+        if network.plays_name(name):
+            out[name] = {"master_seed": network.randomness.master_seed,
+                         "streams": {label: state for label, state in states.items()
+                                     if name in network.randomness.owners(label)}}
+    return out
 
 
 def _prune(directory, keep):
@@ -221,9 +242,18 @@ def load_checkpoint(directory, model, optimizer, workers, crypto_provider, encod
     if len(saved["velocity"]) != len(optimizer.params):
         raise ValueError(f"{path} holds an optimiser over {len(saved['velocity'])} parameters, "
                          f"this one has {len(optimizer.params)}")
-    if state["truncation"] != smpc.config.settings.truncation:
-        raise ValueError(f"{path} was saved with truncation {state['truncation']!r} but this run "
-                         f"uses {smpc.config.settings.truncation!r}; a resume would not reproduce")
+    network = crypto_provider.network
+    for setting in ("truncation", "comparison"):
+        saved_value, now = state.get(setting), getattr(network.settings, setting)
+        if saved_value is not None and saved_value != now:
+            raise ValueError(f"{path} was saved with {setting} {saved_value!r} but this run uses "
+                             f"{now!r}; a resume would not reproduce the run")
+    party_streams = {}
+    for name in network.parties:
+        stream_file = os.path.join(path, f"rng.{name}.json")
+        if network.plays_name(name) and os.path.exists(stream_file):
+            with open(stream_file) as f:
+                party_streams[name] = json.load(f)
 
     shapes = {f"param.{name}": p.shape for name, p in model.named_parameters()}
     shapes.update({f"velocity.{i}": p.shape for i, p in enumerate(optimizer.params)
@@ -241,6 +271,8 @@ def load_checkpoint(directory, model, optimizer, workers, crypto_provider, encod
         "velocity": [values.get(f"velocity.{i}") for i in range(len(optimizer.params))]})
     optimizer.encoder = None if saved["encoder"] is None else smpc.FixedPointEncoder(*saved["encoder"])
     rng.generator.bit_generator.state = rng_state
+    for saved_streams in party_streams.values():
+        network.randomness.restore(saved_streams["master_seed"], saved_streams["streams"])
     return TrainingState(state["step"], state["epoch"], state["batch"], state["extra"], path)
 
 

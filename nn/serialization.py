@@ -18,6 +18,7 @@ import uuid
 import numpy as np
 
 import smpc
+from smpc.rows import played_rows
 from autograd import values as V
 
 FORMAT = "smpc-train shares v1"
@@ -84,8 +85,13 @@ def _metadata(name, holders, encoder, shapes, save_id, extra=None):
                        "save_id": save_id, "extra": extra or {}})
 
 
-def save_share_arrays(stem, values, extra=None):
-    """Write ``{name: SharedTensor}`` as one file per holder; return the file names."""
+def save_share_arrays(stem, values, extra=None, save_id=None):
+    """Write ``{name: SharedTensor}`` as one file per holder played here; return the file names.
+
+    In a run with the parties in separate processes each holder's process writes its own
+    file, holding only its own shares; ``save_id`` (the same in every process) ties the
+    files of one save together.
+    """
     first = next(iter(values.values()))
     holders, encoder = first.holders, first.encoder
     for name, v in values.items():
@@ -96,10 +102,11 @@ def save_share_arrays(stem, values, extra=None):
     # One id for all the files of this save, so a load can tell a file from another save
     # (say, one party's file rewritten by a later save that crashed before the other's).
     # It comes from the OS, not from the seeded source, so saving draws no simulation randomness.
-    save_id = uuid.uuid4().hex
+    save_id = save_id or uuid.uuid4().hex
     files = []
-    for j, holder in enumerate(holders):
-        arrays = {name: v.shares[j] for name, v in values.items()}
+    for row, j in enumerate(played_rows(holders)):
+        holder = holders[j]
+        arrays = {name: v.shares[row] for name, v in values.items()}
         arrays["__meta__"] = np.array(_metadata(holder.name, holders, encoder, shapes, save_id, extra))
         atomic_savez(share_file(stem, holder.name), **arrays)
         files.append(share_file(stem, holder.name))
@@ -111,7 +118,10 @@ def load_share_arrays(stem, workers, crypto_provider, encoder=None, expected_sha
     encoder = encoder or smpc.DEFAULT_ENCODER
     names = [w.name for w in workers]
     per_party, extra, save_id = [], None, None
+    rows = played_rows(tuple(workers))
     for j, worker in enumerate(workers):
+        if j not in rows:
+            continue
         path = share_file(stem, worker.name)
         if not os.path.exists(path):
             raise FileNotFoundError(f"no share file for {worker.name} at {path}")
@@ -139,6 +149,11 @@ def load_share_arrays(stem, workers, crypto_provider, encoder=None, expected_sha
             save_id = meta["save_id"]
             per_party.append({n: data[n] for n in data.files if n != "__meta__"})
             extra = meta["extra"]
+    if not per_party:   # a process that holds no shares: only the shapes flow
+        values = {name: smpc.SharedTensor(np.empty((0,) + tuple(shape), np.int64), tuple(workers),
+                                          crypto_provider, encoder)
+                  for name, shape in (expected_shapes or {}).items()}
+        return values, {}
     values = {name: smpc.SharedTensor(np.stack([p[name] for p in per_party]), tuple(workers),
                                       crypto_provider, encoder) for name in per_party[0]}
     return values, extra

@@ -9,7 +9,8 @@ Quick tour::
     y.get().float_precision()          # array([3.25, 5.  ])
 
 Layout, one concept per module: :mod:`~smpc.ring` (Z_2^64), :mod:`~smpc.fixed_point`,
-:mod:`~smpc.randomness`, :mod:`~smpc.network`, :mod:`~smpc.parties`,
+:mod:`~smpc.randomness`, :mod:`~smpc.network` (the session), :mod:`~smpc.rows` (which
+rows of a share array a process holds), :mod:`~smpc.parties`, :mod:`~smpc.session`,
 :mod:`~smpc.dealer`, :mod:`~smpc.sharing`, :mod:`~smpc.beaver`,
 :mod:`~smpc.truncation`, :mod:`~smpc.shared_tensor`.
 """
@@ -20,18 +21,9 @@ from .errors import (FixedPointRangeError, PartyMismatchError, ProtocolError, SM
 from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER, FixedPointEncoder, encoder_from_setting
 from .fixed_precision_tensor import FixedPrecisionTensor, fix_precision
 from .network import Network, Stats
-from .parties import Party, Worker, make_parties
+from .parties import Party, Worker
 from .randomness import default_source, manual_seed
+from .session import make_parties
 from .shared_tensor import SharedTensor, concatenate, share
-
-
-def __getattr__(name):
-    # The comparison protocols live in their own modules and load on first use.
-    if name in ("relu_with_drelu", "gt", "ge", "lt", "le", "eq", "argmax", "max_along",
-                "select_share", "drelu"):
-        try:
-            from . import comparisons
-        except ImportError as err:  # hasattr() must keep working while it is missing
-            raise AttributeError(f"smpc.{name} is unavailable: {err}") from err
-        return getattr(comparisons, name)
-    raise AttributeError(f"module 'smpc' has no attribute {name!r}")
+from .comparisons import (argmax, drelu, eq, ge, gt, le, lt, max_along, relu_with_drelu,
+                          select_share)

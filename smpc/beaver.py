@@ -12,7 +12,8 @@ from the crypto provider:
    holders open ``e`` and ``f`` (one round, both openings in parallel); ``e`` and
    ``f`` are uniformly random, so they reveal nothing;
 2. holder ``j`` computes ``z_j = c_j + e * b_j + a_j * f``, and holder 0 also
-   adds ``e * f``.  Then ``sum z_j = (e + a)(f + b) = x * y``.
+   adds ``e * f`` (:func:`smpc.rows.add_public`).  Then
+   ``sum z_j = (e + a)(f + b) = x * y``.
 
 The result carries two scales and is truncated by the caller.  Squaring needs
 only a pair ``(a, a^2)`` and one opening: ``x^2 = a^2 + 2 e a + e^2``.
@@ -26,6 +27,7 @@ Communication with ``N`` holders, ``n_x`` and ``n_y`` elements of 8 bytes:
 import numpy as np
 
 from . import ring
+from .rows import add_public
 from .sharing import open_many_among
 
 _PRODUCTS = {"mul": np.multiply, "matmul": ring.matmul}
@@ -63,7 +65,7 @@ def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", tripl
         deal = crypto_provider.mul_triple if op == "mul" else crypto_provider.matmul_triple
         triple = deal(holders, x_shape, y_shape)
     a, b, c = triple.consume()
-    if a.shape[1:] != x_shape or b.shape[1:] != y_shape:
+    if a.shape[1:] != tuple(x_shape) or b.shape[1:] != tuple(y_shape):
         raise ValueError(f"triple shapes {a.shape[1:]}, {b.shape[1:]} do not match the "
                          f"operands {x_shape}, {y_shape}")
     # Give both operands (and their masks) the same number of dimensions, so that the
@@ -76,8 +78,7 @@ def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", tripl
     with network.protocol(name), np.errstate(over="ignore"):  # the ring wraps on purpose
         e, f = open_many_among([x_shares - a, y_shares - b], holders, name)
         # Holder 0 adds e * f; folded into its a-share, (a_0 + e) * f, it costs no extra product.
-        a_plus_e = a.copy()
-        a_plus_e[0] += e
+        a_plus_e = add_public(a, holders, e)
         if op == "matmul":
             # e @ b_j + a_j @ f as ONE product: [e, a_j] @ [b_j ; f] (half the calls).
             left = np.concatenate([np.broadcast_to(e, a.shape), a_plus_e], axis=-1)
@@ -96,6 +97,5 @@ def beaver_square(x_shares, holders, crypto_provider, pair=None):
     network = holders[0].network
     with network.protocol("beaver_square"), np.errstate(over="ignore"):
         (e,) = open_many_among([x_shares - a], holders, "beaver_square")
-        z = a_squared + 2 * e * a
-        z[0] += e * e
+        z = add_public(a_squared + 2 * e * a, holders, e * e)
     return z

@@ -27,29 +27,34 @@ Costs for 2 holders and n elements of the (broadcast) shape, online:
 """
 import numpy as np
 
-from . import config, securenn
+from . import securenn
 from .beaver import beaver_product
 from .fixed_point import INTEGER_ENCODER
-from .shared_tensor import SharedTensor
+from .rows import add_public
 
 # -- the primitive -------------------------------------------------------------------------
 
 
-def _drelu_protocol():
-    if config.settings.comparison == "binary":
+def _drelu_protocol(network):
+    if network.settings.comparison == "binary":
         from . import binary  # written separately; loaded only when selected
         return binary.drelu_bits
     return securenn.drelu_bits
 
 
 def _drelu_shares(shares, holders, crypto_provider):
-    return _drelu_protocol()(shares, holders, crypto_provider)
+    return _drelu_protocol(holders[0].network)(shares, holders, crypto_provider)
+
+
+def _is_shared(value):
+    # SharedTensor is not imported here: it imports this module for its methods.
+    return hasattr(value, "shares") and hasattr(value, "holders")
 
 
 def drelu(x):
     """Shared 0/1 at integer scale: 1 where x >= 0, 0 where x < 0."""
     bits = _drelu_shares(x.shares, x.holders, x.crypto_provider)
-    return SharedTensor(bits, x.holders, x.crypto_provider, INTEGER_ENCODER)
+    return x._new(bits, INTEGER_ENCODER)
 
 
 def relu_with_drelu(x):
@@ -60,7 +65,7 @@ def relu_with_drelu(x):
     bit = drelu(x)
     with x.network.protocol("relu"):
         product = beaver_product(bit.shares, x.shares, x.holders, x.crypto_provider)
-    return SharedTensor(product, x.holders, x.crypto_provider, x.encoder), bit
+    return x._new(product, x.encoder), bit
 
 
 # -- comparisons ---------------------------------------------------------------------------
@@ -68,9 +73,9 @@ def relu_with_drelu(x):
 
 def _difference(x, y):
     """x - y as a SharedTensor, with either side possibly public (numbers, arrays)."""
-    if isinstance(x, SharedTensor):
+    if _is_shared(x):
         return x - y
-    if isinstance(y, SharedTensor):
+    if _is_shared(y):
         return -(y - x)
     raise TypeError("a comparison needs at least one SharedTensor operand; for two public "
                     "values use NumPy")
@@ -108,9 +113,8 @@ def eq(x, y):
     """
     d = _difference(x, y)
     both = _drelu_shares(np.stack([d.shares, -d.shares], axis=1), d.holders, d.crypto_provider)
-    total = both[:, 0] + both[:, 1]
-    total[0] -= 1
-    return SharedTensor(total, d.holders, d.crypto_provider, INTEGER_ENCODER)
+    total = add_public(both[:, 0] + both[:, 1], d.holders, 1, sign=-1)
+    return d._new(total, INTEGER_ENCODER)
 
 
 def select_share(bit, x, y):
@@ -140,16 +144,16 @@ def _tournament(x, axis, with_index):
     count = values.shape[1]
     if count == 0:
         raise ValueError("max/argmax of an empty axis")
-    index = np.zeros_like(values)
-    index[0] = np.arange(count).reshape((count,) + (1,) * (values.ndim - 2))
+    # The indices are public: holder 0 holds them, the others hold zeros.
+    index = add_public(np.zeros_like(values), holders,
+                       np.arange(count).reshape((count,) + (1,) * (values.ndim - 2)))
     with x.network.protocol("tournament"):
         while values.shape[1] > 1:
             pairs = values.shape[1] // 2
             left, right = values[:, 0:2 * pairs:2], values[:, 1:2 * pairs:2]
             rest = values[:, 2 * pairs:]
             right_wins = _drelu_shares(left - right, holders, cp)   # 1 - (left >= right)
-            right_wins = -right_wins
-            right_wins[0] += 1
+            right_wins = add_public(-right_wins, holders, 1)
             if with_index:
                 left_i, right_i = index[:, 0:2 * pairs:2], index[:, 1:2 * pairs:2]
                 moves = beaver_product(right_wins[:, None],
@@ -172,7 +176,7 @@ def _party_axis(axis, ndim):
 def max_along(x, axis=-1):
     """The maximum along ``axis`` (removed from the shape), by a tournament of comparisons."""
     values, _ = _tournament(x, axis, with_index=False)
-    return SharedTensor(values, x.holders, x.crypto_provider, x.encoder)
+    return x._new(values, x.encoder)
 
 
 def argmax(x, axis=-1):
@@ -182,4 +186,4 @@ def argmax(x, axis=-1):
     with shared or public label indices directly.
     """
     _, index = _tournament(x, axis, with_index=True)
-    return SharedTensor(index, x.holders, x.crypto_provider, INTEGER_ENCODER)
+    return x._new(index, INTEGER_ENCODER)

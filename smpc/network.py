@@ -1,13 +1,23 @@
-"""The one place every message between parties goes through.
+"""The session: every message between parties goes through it, and it knows who is here.
 
-All parties run in one process, so "sending" is handing over an array; what
-matters is that every hand-over is *accounted*.  The :class:`Network` records,
-for each message, its sender, receiver, size in bytes, the protocol it belongs
-to and the communication round it is part of.  From that record come
+One program runs in every process; a :class:`Network` is one process's view of the
+session.  It knows which parties this process *plays* (all of them in the simulation,
+one in a real run), so it can say which rows of a share array are here
+(:meth:`Network.rows`, :mod:`smpc.rows`), and it carries every value between parties:
 
-* totals and a per-protocol breakdown for a block of code (:meth:`Network.measure`);
-* each party's *view*, everything it received (:meth:`Network.record_views`),
-  which the privacy tests and tutorials inspect.
+* :meth:`Network.send` hands a payload from a sender to a receiver and returns **what
+  the receiver got**.  In the simulation that is an in-process hand-over; with a
+  transport (ZeroMQ, :mod:`smpc.transport`) the sender's process puts it on the wire
+  and the receiver's process takes it from there.  A protocol uses the value
+  :meth:`send` returned, never the sender's own array, so the same code runs both ways.
+* Accounting: for each message its sender, receiver, size in bytes, the protocol it
+  belongs to and the communication round it is part of.  A process counts the messages
+  its parties send, so the counts of the processes of a real run add up to the
+  simulation's.  From that record come totals and a per-protocol breakdown for a block
+  of code (:meth:`Network.measure`), and each party's *view*, everything it received
+  (:meth:`Network.record_views`), which the privacy tests and tutorials inspect.
+* The session's state: its random streams (:mod:`smpc.randomness`), its protocol
+  settings (:mod:`smpc.config`) and its reusable buffers.
 
 Rounds.  Messages sent in parallel share a round: a protocol opens
 ``with network.round():`` around everything sent at once.  A message sent
@@ -18,11 +28,16 @@ Phases.  ``online`` messages happen while computing on data; ``offline``
 messages are the dealer's correlated randomness, which could be sent before the
 data exists.  Stats report the two apart.
 """
+import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from . import config
+from .randomness import Randomness, default_source
+from .workspace import Workspace
 
 
 @dataclass
@@ -60,9 +75,18 @@ class Stats:
 
 
 class Network:
-    """Counts bytes and rounds of every message, and can record each party's view."""
+    """One process's view of a session: who it plays, the messages, the session's state.
 
-    def __init__(self):
+    ``plays``: the names of the parties this process plays (None: all of them, the
+    simulation).  ``transport``: carries messages to and from the parties played
+    elsewhere (needed whenever ``plays`` is given).  ``seed``: the master seed of every
+    random stream (None: drawn from :data:`smpc.randomness.default_source`).
+    ``settings``: the protocol settings (None: the process-wide
+    :data:`smpc.config.settings`).  ``session_id``: a name of the run, the same in every
+    process (it ties together the files each party's process writes).
+    """
+
+    def __init__(self, plays=None, transport=None, seed=None, settings=None, session_id=None):
         self._meters = []
         self._protocols = ["unlabelled"]
         self._round_depth = 0
@@ -70,6 +94,37 @@ class Network:
         self._round_protocol = None
         self._views = None
         self.parties = {}
+        self.played = None if plays is None else frozenset(plays)
+        self.transport = transport
+        if seed is None:
+            seed = int(default_source.random_raw(1)[0] >> np.uint64(1))
+        self.randomness = Randomness(seed, self.plays_name)
+        self.settings = config.settings if settings is None else settings
+        self.workspace = Workspace()
+        self.session_id = uuid.uuid4().hex if session_id is None else str(session_id)
+        self._rows_cache = {}
+
+    # -- who is here ---------------------------------------------------------------------
+    @property
+    def is_simulation(self):
+        """True when this one process plays every party."""
+        return self.played is None
+
+    def plays_name(self, name):
+        return self.played is None or name in self.played
+
+    def plays(self, party):
+        """Does this process play ``party``?"""
+        return self.played is None or party.name in self.played
+
+    def rows(self, holders):
+        """The indices of the holders played here: the rows of a share array among them."""
+        key = tuple(h.name for h in holders)
+        rows = self._rows_cache.get(key)
+        if rows is None:
+            rows = self._rows_cache[key] = tuple(
+                j for j, h in enumerate(holders) if self.plays(h))
+        return rows
 
     def register(self, party):
         """Add a party; names are unique within one network."""
@@ -114,14 +169,37 @@ class Network:
             stats.by_protocol[protocol].rounds += 1
 
     def send(self, sender, receiver, payload, phase="online"):
-        """Deliver ``payload`` (an ndarray) from ``sender`` to ``receiver``; return it."""
+        """Carry ``payload`` (an ndarray) from ``sender`` to ``receiver``.
+
+        Returns what ``receiver`` got, in the process that plays it, and None elsewhere.
+        ``payload`` is read only in the process that plays ``sender`` (elsewhere pass
+        None).  A party sending to itself sends nothing.
+        """
         if phase not in ("online", "offline"):
             raise ValueError(f"phase must be 'online' or 'offline', got {phase!r}")
-        payload = np.asarray(payload)
+        here_sends, here_receives = self.plays(sender), self.plays(receiver)
         if sender is receiver:
-            return payload
-        nbytes = int(payload.nbytes)
+            return np.asarray(payload) if here_sends else None
+        if here_sends:
+            payload = np.asarray(payload)
+            self._account(payload.nbytes, phase)
+            if not here_receives:
+                self.transport.send(receiver.name, payload)
+                return None
+        elif here_receives:
+            payload = self.transport.recv(sender.name)
+            self._count_round_seen(phase)
+        else:
+            return None
+        if self._views is not None:
+            self._views[receiver.name].append(
+                Message(sender.name, receiver.name, self.current_protocol, phase,
+                        int(payload.nbytes), payload.copy()))
+        return payload
+
+    def _account(self, nbytes, phase):
         protocol = self.current_protocol
+        nbytes = int(nbytes)
         for stats in self._meters:
             if phase == "online":
                 stats.bytes += nbytes
@@ -131,16 +209,16 @@ class Network:
             else:
                 stats.offline_bytes += nbytes
                 stats.offline_messages += 1
-        if self._views is not None:
-            self._views[receiver.name].append(
-                Message(sender.name, receiver.name, protocol, phase, nbytes, payload.copy()))
-        if phase == "online":
-            if self._round_depth:
-                self._round_meters.extend(m for m in self._meters
-                                          if not any(m is seen for seen in self._round_meters))
-            else:
-                self._count_round(protocol, self._meters)
-        return payload
+        self._count_round_seen(phase)
+
+    def _count_round_seen(self, phase):
+        if phase != "online":
+            return
+        if self._round_depth:
+            self._round_meters.extend(m for m in self._meters
+                                      if not any(m is seen for seen in self._round_meters))
+        else:
+            self._count_round(self.current_protocol, self._meters)
 
     @contextmanager
     def measure(self):

@@ -1,30 +1,51 @@
-"""One seedable source of randomness for the whole simulation.
+"""Where every random number comes from: each party's own generator, and shared keys.
 
-Every random choice in the package (share masks, the dealer's triples, the
-common coins of SecureNN) is drawn from :data:`default_source`, so a run is
-reproduced exactly by ``smpc.manual_seed(seed)`` (or ``make_parties(seed=...)``).
+Randomness belongs to the party that draws it (Damgård et al. and every MPC framework
+since: a party's coins are part of its view).  A session (:class:`~smpc.network.Network`)
+holds a :class:`Randomness` that hands out
 
-**Not cryptographic.**  NumPy's generators (PCG64 here) are fast statistical
-generators: their output can be predicted from a few observed values.  That is
-fine for a teaching simulation in one process, where the separation of parties
-is a discipline of the code, but a real deployment must draw shares from a
-cryptographically secure generator (``secrets``/``os.urandom``, or AES-CTR as a
-PRG).  The dealer's "PRG seed" mode uses :class:`RandomSource` as the PRG for the
-same reason, and carries the same caveat.
+* ``own(party)`` -- the party's **private** generator: the masks of a secret it shares,
+  the dealer's triples, the helper's fresh sharings;
+* ``common(holders)`` -- **common coins** of a group of holders, from a key they agreed
+  on and nobody else knows (SecureNN's ``s``, ``z``, rotations, ``beta``, ``r`` of
+  ShareConvert; the pairwise keys behind fresh sharings of zero).  The crypto provider
+  never holds it: its process gets an :class:`AbsentSource`;
+* ``dealer_stream(dealer, holder)`` -- the long-lived key a holder shares with the
+  dealer.  Both expand the holder's shares of the dealer's random values from it, in
+  the same order, so per triple only the correction of a *derived* value travels (the
+  way CrypTen's trusted third party works).
+
+In tests and simulations every key is derived from one **master seed** by a label
+(``"own/alice"``, ``"common/alice,bob"``, ``"dealer/crypto_provider/alice"``), so a run
+is reproduced exactly and a process playing one party derives the same streams as the
+simulation.  Real deployments key each stream from the operating system and agree the
+shared keys over the encrypted channels.
+
+**Not cryptographic here.**  :class:`RandomSource` wraps NumPy's PCG64, a fast
+statistical generator whose output can be predicted from a few observed values: right
+for learning and for the simulation, wrong for a deployment, which uses a CSPRNG with
+the same methods.
+
+:data:`default_source` is the one process-wide generator left: it picks the master seed
+of a session created without one (``smpc.manual_seed`` makes that reproducible) and
+draws a model owner's initial weights; no protocol draws from it.
 """
+import hashlib
+
 import numpy as np
 
 SEED_WORDS = 2  # a 128-bit seed, sent as two uint64 words
 
 
 class RandomSource:
-    """A stream of random ring elements, bits and field elements from one seed."""
+    """A stream of random ring elements, bits and small integers from one seed."""
 
     def __init__(self, seed=None):
         self.seed(seed)
 
     def seed(self, seed=None):
-        """Restart the stream from ``seed`` (an int, a sequence of ints, or None for fresh entropy)."""
+        """Restart the stream from ``seed`` (an int, a sequence of ints, a SeedSequence,
+        or None for fresh entropy)."""
         self._generator = np.random.Generator(np.random.PCG64(seed))
 
     @property
@@ -32,11 +53,15 @@ class RandomSource:
         """The underlying ``numpy.random.Generator``, for draws not covered below."""
         return self._generator
 
+    def random_raw(self, count):
+        """``count`` raw 64-bit words (uint64)."""
+        return self._generator.bit_generator.random_raw(count)
+
     def ring(self, shape):
         """Uniform elements of Z_{2^64} as int64, one raw 64-bit draw per element."""
         shape = tuple(np.atleast_1d(shape)) if not isinstance(shape, tuple) else shape
         count = int(np.prod(shape, dtype=np.int64))
-        return self._generator.bit_generator.random_raw(count).view(np.int64).reshape(shape)
+        return self.random_raw(count).view(np.int64).reshape(shape)
 
     def bits(self, shape):
         """Uniform bits as int64 0/1."""
@@ -48,17 +73,141 @@ class RandomSource:
 
     def new_seed(self):
         """A fresh 128-bit seed (two uint64 words) for a party's own PRG."""
-        return self._generator.bit_generator.random_raw(SEED_WORDS)
+        return self.random_raw(SEED_WORDS)
+
+    def state(self):
+        """The generator's state, JSON-serialisable (for checkpoints)."""
+        return self._generator.bit_generator.state
+
+    def set_state(self, state):
+        self._generator.bit_generator.state = state
+
+
+class AbsentSource:
+    """Stands for a key this process does not hold: every draw is zeros of the shape.
+
+    A process that plays none of the parties owning a key still runs the same program,
+    with no rows, so it needs the shapes of the draws but never their values.
+    """
+
+    def random_raw(self, count):
+        return np.zeros(count, dtype=np.uint64)
+
+    def ring(self, shape):
+        shape = tuple(np.atleast_1d(shape)) if not isinstance(shape, tuple) else shape
+        return np.zeros(shape, dtype=np.int64)
+
+    def bits(self, shape):
+        return np.zeros(shape, dtype=np.int64)
+
+    def integers(self, low, high, shape, dtype=np.int64):
+        return np.full(shape, low, dtype=dtype)
+
+    def new_seed(self):
+        return np.zeros(SEED_WORDS, dtype=np.uint64)
+
+    def state(self):
+        return None
+
+    def set_state(self, state):
+        pass
+
+    @property
+    def generator(self):
+        raise RuntimeError("this process does not hold that key")
+
+
+ABSENT = AbsentSource()
+
+
+def label_words(label):
+    """A label as four 32-bit words (SHA-256), to key a stream by name."""
+    digest = hashlib.sha256(label.encode()).digest()
+    return [int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4)]
+
+
+class Randomness:
+    """The random streams of one session, derived by label from a master seed.
+
+    ``plays(name)`` says whether this process plays a party; a stream whose owners are
+    all played elsewhere is an :data:`ABSENT` source here.
+    """
+
+    def __init__(self, master_seed, plays):
+        self.master_seed = int(master_seed)
+        self._plays = plays
+        self._streams = {}
+
+    def _stream(self, label, owners):
+        if not any(self._plays(name) for name in owners):
+            return ABSENT
+        stream = self._streams.get(label)
+        if stream is None:
+            words = [self.master_seed & 0xFFFFFFFF, (self.master_seed >> 32) & 0xFFFFFFFF]
+            stream = RandomSource(np.random.SeedSequence(words + label_words(label)))
+            self._streams[label] = stream
+        return stream
+
+    def own(self, party):
+        """The party's private generator."""
+        return self._stream(f"own/{party.name}", (party.name,))
+
+    def common(self, holders):
+        """Common coins of ``holders`` (the crypto provider never holds this key)."""
+        names = tuple(h.name for h in holders)
+        return self._stream("common/" + ",".join(names), names)
+
+    def dealer_stream(self, dealer, holder):
+        """The stream a holder shares with the dealer (its shares of the dealer's randoms)."""
+        return self._stream(f"dealer/{dealer.name}/{holder.name}", (dealer.name, holder.name))
+
+    def states(self):
+        """Every stream drawn from so far, by label (JSON-serialisable)."""
+        return {label: stream.state() for label, stream in sorted(self._streams.items())}
+
+    def set_states(self, states):
+        """Restore streams saved by :meth:`states` (those this process holds)."""
+        for label, state in states.items():
+            stream = self._stream(label, _owners_of(label))
+            stream.set_state(state)
+
+    def restore(self, master_seed, states):
+        """Continue a saved session: its master seed, and the streams' saved positions.
+
+        (Streams not yet drawn from when it was saved start afresh from the seed, as they
+        would have.)
+        """
+        if int(master_seed) != self.master_seed:
+            self.master_seed = int(master_seed)
+            self._streams = {}
+        self.set_states(states)
+
+    @staticmethod
+    def owners(label):
+        """The names of the parties that hold the stream ``label``."""
+        return _owners_of(label)
+
+
+def _owners_of(label):
+    kind, rest = label.split("/", 1)
+    if kind == "own":
+        return (rest,)
+    if kind == "common":
+        return tuple(rest.split(","))
+    if kind == "dealer":
+        return tuple(rest.split("/"))
+    raise ValueError(f"unknown random stream {label!r}")
 
 
 default_source = RandomSource()
 
 
 def manual_seed(seed):
-    """Seed the package's single source of randomness (reproducible runs)."""
+    """Seed the process-wide generator: sessions made afterwards without a seed, and
+    initial weights drawn from it, are then reproducible."""
     default_source.seed(seed)
 
 
 def prg(seed_words):
-    """A party's pseudo-random generator expanded from a seed it received."""
+    """A pseudo-random generator expanded from a seed (two uint64 words)."""
     return RandomSource([int(w) for w in np.asarray(seed_words, dtype=np.uint64)])

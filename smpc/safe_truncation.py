@@ -28,8 +28,8 @@ and of SecureML's preprocessing variant); :func:`truncate_masked`.
     falls so close to an end of its range that it tells the holders a bound on
     ``x``.  That is the price of a one-round truncation in Z_2^64.
     Cost (``n`` values, ``N`` holders): online ``8 n N (N - 1)`` bytes, 1 round;
-    offline, from the dealer, ``16 N + 16 n`` bytes with PRG seeds (a seed per
-    holder, one correction share each for ``r`` and ``floor(r / d)``), ``16 N n``
+    offline, from the dealer, ``16 n`` bytes with PRG keys (one correction share
+    each for ``r`` and ``floor(r / d)``), ``16 N n``
     with full shares.
 
 ``exact`` -- through the helper, with SecureNN's wrap bit (PROTOCOLS.md,
@@ -90,7 +90,7 @@ import numpy as np
 
 from . import ring
 from .errors import ProtocolError
-from .randomness import default_source
+from .rows import add_public
 from .sharing import open_among
 
 MASKED_VALUE_BITS = 48  # k: the masked method needs |x| < 2^(k-1)
@@ -105,11 +105,11 @@ def _round_up(value, divisor):
 def masked_pair(crypto_provider, holders, shape, divisor):
     """Dealer: shares of ``r`` uniform in [0, 2^63) and of ``floor(r / divisor)``."""
     def derive(_):
-        r = ring.as_signed(default_source.ring(shape).view(np.uint64) >> np.uint64(1))
+        r = ring.as_signed(crypto_provider.source.ring(shape).view(np.uint64) >> np.uint64(1))
         return [r, r // np.int64(divisor)]
 
     with crypto_provider.network.protocol("masked_pair"):
-        return crypto_provider.deal(holders, [], derive)
+        return crypto_provider.deal(holders, [], [shape, shape], derive)
 
 
 def truncate_masked(shares, divisor, holders, crypto_provider, value_bits=MASKED_VALUE_BITS):
@@ -128,12 +128,11 @@ def truncate_masked(shares, divisor, holders, crypto_provider, value_bits=MASKED
     r, r_divided = masked_pair(crypto_provider, holders, shares.shape[1:], divisor)
     offset = _round_up(2 ** (value_bits - 1), divisor)               # B, a multiple of d
     with np.errstate(over="ignore"):  # ring arithmetic wraps on purpose (NumPy warns on 0-d)
-        masked = shares + r
-        masked[0] += np.int64(offset)
+        masked = add_public(shares + r, holders, np.int64(offset))
         with holders[0].network.protocol("truncate_masked"):
             z = ring.as_unsigned(open_among(masked, holders, "truncate_masked"))
-        out = -r_divided
-        out[0] += (z // np.uint64(divisor)).astype(np.int64) - np.int64(offset // divisor)
+        out = add_public(-r_divided, holders,
+                         (z // np.uint64(divisor)).astype(np.int64) - np.int64(offset // divisor))
     return out
 
 
@@ -157,9 +156,9 @@ def truncate_exact(shares, divisor, holders, crypto_provider):
     nothing offline.
     """
     divisor = int(divisor)
-    if len(holders) != 2 or shares.shape[0] != 2:
+    if len(holders) != 2:
         raise ProtocolError(f"exact truncation is a two-holder protocol, these shares have "
-                            f"{shares.shape[0]} holders; use truncation='masked' for more holders")
+                            f"{len(holders)} holders; use truncation='masked' for more holders")
     if divisor <= 0 or divisor >= 2 ** 62:
         raise ValueError(f"exact truncation divides by an integer in [1, 2^62), got {divisor}")
     if divisor == 1:
@@ -169,12 +168,10 @@ def truncate_exact(shares, divisor, holders, crypto_provider):
     offset = _round_up(2 ** EXACT_OFFSET_BITS, divisor)              # B < 2^63: fits int64
     quotient_of_2_64 = np.uint64(2 ** 64 // divisor)                   # Q
     with np.errstate(over="ignore"):  # ring arithmetic wraps on purpose (NumPy warns on 0-d)
-        shifted = shares.copy()
-        shifted[0] += np.int64(offset)
+        shifted = add_public(shares, holders, np.int64(offset))
         wrap_bit = ring.as_unsigned(wrap_bit_shares(shifted, holders, crypto_provider))
         out = ring.as_unsigned(shifted) // np.uint64(divisor) - wrap_bit * quotient_of_2_64
-        out = ring.as_signed(out)
-        out[0] -= np.int64(offset // divisor)
+        out = add_public(ring.as_signed(out), holders, np.int64(offset // divisor), sign=-1)
     return out
 
 

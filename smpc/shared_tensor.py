@@ -1,10 +1,11 @@
 """SharedTensor: a fixed-point tensor additively secret-shared among workers.
 
-The shares of all holders live in one int64 array with the party axis first
-(``shares[j]`` is holder ``j``'s share), so a local step, done by every holder
-on its own share, is a single NumPy call.  Local steps never mix shares of
-different holders; everything that crosses between parties goes through the
-network (:mod:`smpc.sharing`, :mod:`smpc.beaver`).
+The shares live in one int64 array whose leading axis holds the rows of the holders
+this process plays (:mod:`smpc.rows`): every holder in the simulation, so a local step,
+done by every holder on its own share, is a single NumPy call; one row in a holder's own
+process; none in the crypto provider's.  Local steps never mix rows; everything that
+crosses between parties goes through the network (:mod:`smpc.sharing`,
+:mod:`smpc.beaver`).
 
 Operations and their protocols:
 
@@ -25,11 +26,12 @@ truncation, and adding them rescales them exactly.
 """
 import numpy as np
 
-from . import ring
+from . import comparisons, ring
 from .beaver import beaver_product, beaver_square, product_shape
 from .errors import PartyMismatchError
 from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER
 from .fixed_precision_tensor import FixedPrecisionTensor
+from .rows import add_public, played_rows
 from .sharing import fresh_zero_shares, reveal_to, share_from
 from .truncation import check_can_truncate, truncate
 
@@ -44,9 +46,12 @@ class SharedTensor:
         if shares.dtype != np.int64:
             raise TypeError(f"shares must be int64 ring elements, got {shares.dtype}; "
                             "to share floats use smpc.share(x, alice, bob, crypto_provider=cp)")
-        if len(holders) < 2 or shares.shape[0] != len(holders):
-            raise ValueError(f"need one share per holder (at least two): {len(holders)} holders, "
-                             f"shares of shape {shares.shape}")
+        if len(holders) < 2:
+            raise ValueError(f"secret sharing needs at least two holders, got {len(holders)}")
+        rows = played_rows(tuple(holders))
+        if shares.ndim == 0 or shares.shape[0] != len(rows):
+            raise ValueError(f"need one share row per holder played here ({len(rows)} of "
+                             f"{len(holders)} holders), got shares of shape {shares.shape}")
         self.shares = shares
         self.holders = tuple(holders)
         self.crypto_provider = crypto_provider
@@ -73,11 +78,11 @@ class SharedTensor:
 
     def refresh(self):
         """Fresh shares of the same value (no communication: common PRG keys)."""
-        return self._new(self.shares + fresh_zero_shares(len(self.holders), self.shape))
+        return self._new(self.shares + fresh_zero_shares(self.holders, self.shape))
 
     def new_zeros(self, shape):
         """A sharing of zeros among the same parties, with the same encoder."""
-        return self._new(fresh_zero_shares(len(self.holders), tuple(shape)))
+        return self._new(fresh_zero_shares(self.holders, tuple(shape)))
 
     def _new(self, shares, encoder=None):
         return SharedTensor(shares, self.holders, self.crypto_provider, encoder or self.encoder)
@@ -165,9 +170,8 @@ class SharedTensor:
             enc.encode(values)  # an integer term, once scaled, must fit the range as well
         ndim = max(self.ndim, values.ndim)
         out = self._lift(self._aligned(ndim), self.encoder, enc)
-        out = np.broadcast_to(out, (out.shape[0],) + np.broadcast_shapes(out.shape[1:], values.shape)).copy()
-        out[0] += sign * self._lift(values, pub_enc, enc)  # a public term is added once
-        return self._new(out, enc)
+        # A public term is added once, by holder 0.
+        return self._new(add_public(out, self.holders, self._lift(values, pub_enc, enc), sign), enc)
 
     def __add__(self, other):
         return self._add(other, 1)
@@ -193,7 +197,7 @@ class SharedTensor:
     def _check_rescalable(self, enc_a, enc_b):
         """Fail before a product is paid for if its result could not be scaled back."""
         self._common_scale(enc_a, enc_b)
-        check_can_truncate(min(enc_a.scale, enc_b.scale), len(self.holders))
+        check_can_truncate(min(enc_a.scale, enc_b.scale), self.holders)
 
     def _multiply(self, other, op, reflected=False):
         if isinstance(other, SharedTensor):
@@ -302,6 +306,9 @@ class SharedTensor:
     def __getitem__(self, index):
         # Each holder indexes its own share.  (Prepending a slice for the party axis
         # would let NumPy move that axis when advanced indices are split by a slice.)
+        if len(self.shares) == 0:  # no rows here: only the shape flows
+            shape = np.broadcast_to(np.zeros((), np.int8), self.shape)[index].shape
+            return self._new(np.empty((0,) + shape, np.int64))
         return self._new(np.stack([share[index] for share in self.shares]))
 
     def index_add(self, index, values):
@@ -320,42 +327,34 @@ class SharedTensor:
         if isinstance(values, SharedTensor):
             for own, term in zip(out, added):
                 np.add.at(own, index, term)
-        else:
-            np.add.at(out[0], index, added)  # a public term is added once
+        elif played_rows(self.holders)[:1] == (0,):
+            np.add.at(out[0], index, added)  # a public term is added once, by holder 0
         return self._new(out, enc)
 
     # -- comparisons (SecureNN, :mod:`smpc.comparisons`) --------------------------------
     def relu(self):
-        from .comparisons import relu_with_drelu
-        return relu_with_drelu(self)[0]
+        return comparisons.relu_with_drelu(self)[0]
 
     def gt(self, other):
-        from .comparisons import gt
-        return gt(self, other)
+        return comparisons.gt(self, other)
 
     def ge(self, other):
-        from .comparisons import ge
-        return ge(self, other)
+        return comparisons.ge(self, other)
 
     def lt(self, other):
-        from .comparisons import lt
-        return lt(self, other)
+        return comparisons.lt(self, other)
 
     def le(self, other):
-        from .comparisons import le
-        return le(self, other)
+        return comparisons.le(self, other)
 
     def eq(self, other):
-        from .comparisons import eq
-        return eq(self, other)
+        return comparisons.eq(self, other)
 
     def max(self, axis=-1):
-        from .comparisons import max_along
-        return max_along(self, axis)
+        return comparisons.max_along(self, axis)
 
     def argmax(self, axis=-1):
-        from .comparisons import argmax
-        return argmax(self, axis)
+        return comparisons.argmax(self, axis)
 
     __gt__, __ge__, __lt__, __le__ = gt, ge, lt, le
 
@@ -381,8 +380,8 @@ def _broadcast_shape(shape_a, shape_b):
 
 def _require_matrices(left, right):
     for side in (left, right):
-        if np.ndim(side.values if isinstance(side, FixedPrecisionTensor) else
-                   side.shares[0] if isinstance(side, SharedTensor) else side) < 2:
+        if (side.ndim if isinstance(side, SharedTensor) else np.ndim(
+                side.values if isinstance(side, FixedPrecisionTensor) else side)) < 2:
             raise ValueError("@ on shared tensors needs operands with at least two dimensions; "
                              "reshape a vector to (1, n) or (n, 1)")
 

@@ -117,7 +117,7 @@ def test_without_the_random_state_the_shares_differ(saved, uninterrupted):
     # later share, though the values agree within the fixed-point tolerance.
     directory, _, _ = saved
     parties, model, opt, state = resume(directory)
-    smpc.default_source.ring((1,))
+    parties[0].network.local.source.ring((1,))    # the owner's stream: batches are shared from it
     for k in range(state.batch, STEPS):
         train_step(parties, model, opt, k)
     params, _, _ = snapshot(model, opt)
@@ -140,7 +140,9 @@ def test_a_checkpoint_before_the_first_step_has_no_momentum(tmp_path, uninterrup
 def test_each_party_file_holds_only_its_shares(saved):
     directory, (_, model, opt), _ = saved
     path = nn.latest_checkpoint(directory)
-    assert sorted(os.listdir(path)) == ["rng.json", "shares.alice.npz", "shares.bob.npz", "state.json"]
+    assert sorted(os.listdir(path)) == ["rng.alice.json", "rng.bob.json", "rng.crypto_provider.json",
+                                        "rng.json", "rng.me.json", "shares.alice.npz",
+                                        "shares.bob.npz", "state.json"]
     tensors = [p.value for p in model.parameters()] + opt.velocity
     for j, party in enumerate(["alice", "bob"]):
         with np.load(os.path.join(path, f"shares.{party}.npz")) as data:

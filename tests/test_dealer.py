@@ -24,7 +24,7 @@ def size(shape):
 def expected_offline_bytes(prg_seeds, n_holders, random_sizes, derived_size):
     """The closed form in smpc/dealer.py's docstring."""
     if prg_seeds:
-        return 16 * n_holders + 8 * derived_size
+        return 8 * derived_size
     return 8 * n_holders * (sum(random_sizes) + derived_size)
 
 
@@ -78,13 +78,13 @@ def test_a_beaver_product_pays_the_dealer_offline_only(prg_seeds):
     assert stats.by_protocol["dealer"].rounds == 0
 
 
-def test_prg_mode_sends_seeds_to_all_and_the_correction_to_the_last_holder_only():
+def test_prg_mode_sends_only_the_correction_to_the_last_holder():
     (alice, bob, carol), cp = setup(3, True)
     with cp.network.measure(), cp.network.record_views() as views:
         cp.mul_triple([alice, bob, carol], (10,), (10,))
-    assert [m.nbytes for m in views["alice"]] == [16]
-    assert [m.nbytes for m in views["bob"]] == [16]
-    assert [m.nbytes for m in views["carol"]] == [16, 80]
+    assert [m.nbytes for m in views["alice"]] == []
+    assert [m.nbytes for m in views["bob"]] == []
+    assert [m.nbytes for m in views["carol"]] == [80]
     assert all(m.sender == "crypto_provider" and m.phase == "offline"
                for v in views.values() for m in v)
 

@@ -5,7 +5,7 @@ int64 arithmetic (floats lose bits at these sizes).  What the module docstring
 promises, and what is checked here:
 
 * masked: error 0 or +1 for |x| < 2^47 (k = 48), any divisor, any number of holders;
-  online 8 n N (N-1) bytes in 1 round; offline 16 N + 16 n bytes (PRG seeds) or
+  online 8 n N (N-1) bytes in 1 round; offline 16 n bytes (PRG keys) or
   16 N n (full shares).  Outside its range (x < -2^47) it can fail wildly: measured.
 * exact: error -1 or 0 for a power-of-two divisor, -1, 0 or +1 for any other
   (base 10's 1000), for every -2^62 <= x < 2^63; two holders only; 304 n bytes in
@@ -159,7 +159,7 @@ def test_masked_cost(holders_count, prg_seeds):
     with holders[0].network.measure() as stats:
         truncate_masked(shares, 2 ** 16, tuple(holders), cp)
     assert (stats.bytes, stats.rounds) == (8 * n * N * (N - 1), 1)
-    assert stats.offline_bytes == (16 * N + 16 * n if prg_seeds else 16 * N * n)
+    assert stats.offline_bytes == (16 * n if prg_seeds else 16 * N * n)
 
 
 def test_exact_cost(parties):

@@ -6,7 +6,7 @@ from scipy import stats
 import smpc
 from smpc.securenn import (compute_msb, drelu_bits, private_compare, relu_shares,
                            select_share_shares, share_convert, wrap_bit_shares)
-from smpc.securenn import workspace
+from smpc import workspace
 from smpc.securenn.field import (P, Z_L_MINUS_1, add_lm1, bit_decompose, bit_planes, double_lm1,
                                  mod_p, random_lm1, random_multiplier_and_mask,
                                  random_nonzero_zp, random_zp, reduce_lm1, share_zp, split_lm1,
@@ -93,11 +93,12 @@ def test_mod_p_in_uint16():
 
 
 def test_workspace_buffers_are_reused_and_bounded():
-    first = workspace.buffer("test.a", (3, 5), np.uint16)
-    again = workspace.buffer("test.a", (2, 4), np.uint8)
+    space = workspace.Workspace()
+    first = space.buffer("test.a", (3, 5), np.uint16)
+    again = space.buffer("test.a", (2, 4), np.uint8)
     assert np.shares_memory(first, again) and again.shape == (2, 4)
-    huge = workspace.buffer("test.huge", (workspace.KEEP_LIMIT + 1,), np.uint8)
-    assert "test.huge" not in workspace._buffers and huge.size == workspace.KEEP_LIMIT + 1
+    huge = space.buffer("test.huge", (workspace.KEEP_LIMIT + 1,), np.uint8)
+    assert "test.huge" not in space._buffers and huge.size == workspace.KEEP_LIMIT + 1
 
 
 # -- PrivateCompare ------------------------------------------------------------------------
@@ -241,9 +242,9 @@ def test_cost_compute_msb(parties):
     a = split_lm1(np.arange(N, dtype=np.uint64))
     st = measured(holders, lambda: compute_msb(a, holders, cp))
     assert (st.bytes, st.rounds) == (192 * N, 4)
-    # offline: x, its bits and its LSB from P2 (160n) + a Beaver triple by PRG seeds
-    # (a 16-byte seed per holder and an 8n correction).
-    assert st.offline_bytes == 160 * N + 8 * N + 32
+    # offline: x, its bits and its LSB from P2 (160n) + a Beaver triple by PRG keys
+    # (an 8n correction; the keys are agreed once per session).
+    assert st.offline_bytes == 160 * N + 8 * N  # P2's x, bits, LSB; the triple's correction
     assert st.by_protocol["beaver_mul"].bytes == 32 * N
 
 

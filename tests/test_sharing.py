@@ -25,8 +25,8 @@ def test_split_reconstructs_mod_2_64(count):
 
 
 def test_fresh_zero_shares_sum_to_zero_and_are_not_zero():
-    smpc.manual_seed(0)
-    zero = sharing.fresh_zero_shares(3, (4, 5))
+    *holders, _ = smpc.make_parties(seed=0, names=("alice", "bob", "carol"))
+    zero = sharing.fresh_zero_shares(holders, (4, 5))
     np.testing.assert_array_equal(sharing.reconstruct(zero), np.zeros((4, 5), dtype=np.int64))
     assert np.all(zero[0] != 0)
 

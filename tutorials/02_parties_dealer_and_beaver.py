@@ -15,7 +15,7 @@ What you will learn:
 2. why adding shares is free and multiplying them is not;
 3. Beaver multiplication, step by step with the raw shares and a triple, then as ``x * y``;
 4. why a triple may be used only once (what reuse would leak);
-5. how the dealer can send short PRG seeds instead of full shares;
+5. how the dealer can send only corrections, from PRG keys agreed once, instead of full shares;
 6. how many bytes and rounds a product costs, and a matrix product the size of the
    reference model's first layer.
 
@@ -181,17 +181,17 @@ print("e - e2 =", leaked, " which is exactly x - x2 =", np.array([1.5, -2.0, 0.2
 assert np.array_equal(leaked, [0.5, -3.0, -0.75])
 
 # %% [markdown]
-# ## 5. What the dealer sends: full shares or PRG seeds
+# ## 5. What the dealer sends: full shares or PRG keys
 #
 # A triple for n_a, n_b and n_c numbers could be sent as full shares: alice and bob each
 # get 8 bytes per number of a, b and c, that is 8 * 2 * (n_a + n_b + n_c) bytes.
 #
-# There is a cheaper way (CrypTen's trusted third party does it): the dealer gives each
-# party a 16-byte *seed* for a pseudo-random generator, and each party expands its own
-# shares of a, b and c from its seed. The dealer knows both seeds, so it knows a and b
-# (defined as the sums of the expanded shares) and computes c = a * b. Only one thing
-# must still travel: a correction for bob's share of c, so that the shares of c sum to
-# a * b. That is 8 * n_c bytes, plus the two seeds.
+# There is a cheaper way (CrypTen's trusted third party does it): the dealer and each
+# party agree once, when the session starts, on a long-lived *key* for a pseudo-random
+# generator, and both expand that party's shares of a, b and c from it. The dealer
+# holds both keys, so it knows a and b (defined as the sums of the expanded shares) and
+# computes c = a * b. Only one thing must still travel per triple: a correction for
+# bob's share of c, so that the shares of c sum to a * b. That is 8 * n_c bytes.
 #
 # We measure both for a matrix triple the size of the reference model's first layer
 # (a batch of 64 images of 784 pixels, times a 784 x 128 weight matrix).
@@ -208,11 +208,11 @@ for prg_seeds in (False, True):
     print(f"prg_seeds={prg_seeds!s:5}: the dealer sends {stats.offline_bytes:>9,} bytes "
           f"in {stats.offline_messages} messages")
 assert offline[False] == 8 * 2 * (n_a + n_b + n_c)
-assert offline[True] == 2 * 16 + 8 * n_c
-print(f"seeds save a factor of {offline[False] / offline[True]:.0f}")
+assert offline[True] == 8 * n_c
+print(f"keys save a factor of {offline[False] / offline[True]:.0f}")
 
 # %% [markdown]
-# (The seeds are expanded with NumPy's PCG64, which is fine for a simulation but not a
+# (The keys are expanded with NumPy's PCG64, which is fine for a simulation but not a
 # cryptographic PRG; a real deployment would use AES in counter mode or similar.)
 #
 # ## 6. Bytes and rounds
@@ -291,11 +291,11 @@ assert error.max() < 1e-3
 # added up, and the result was truncated once.
 #
 # A picture of where the bytes go for this layer: the online opening of e and f, and the
-# dealer's triple with and without seeds.
+# dealer's triple with and without keys.
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3))
-labels = ["online: open e and f", "dealer: full shares", "dealer: PRG seeds"]
+labels = ["online: open e and f", "dealer: full shares", "dealer: PRG keys"]
 amounts = np.array([st.bytes, offline[False], offline[True]]) / 1e6
 ax.barh(labels, amounts, color=["tab:blue", "tab:gray", "tab:green"])
 for i, amount in enumerate(amounts):
@@ -313,7 +313,7 @@ save_figure(fig, "02_matmul_bytes.png")
 # * Beaver's trick turns a product of secrets into openings of uniformly random e = x - a
 #   and f = y - b plus local arithmetic, using a triple from the crypto provider.
 # * A triple is used once: reusing one reveals x - x2.
-# * The dealer can send 16-byte seeds instead of most of the triple.
+# * With keys agreed once, the dealer sends only a correction instead of most of the triple.
 # * A product of n_x and n_y numbers costs 16 (n_x + n_y) bytes in one round; a matrix
 #   product costs the same, whatever its inner dimension.
 #

@@ -84,11 +84,11 @@ def _require_two(holders):
 def a2b(shares, holders, crypto_provider):
     """XOR shares (uint64, stacked) of the secret ``x`` whose additive shares are ``shares``."""
     _require_two(holders)
-    x = np.ascontiguousarray(as_unsigned(shares)).reshape(2, -1)
+    x = np.ascontiguousarray(as_unsigned(shares)).reshape(shares.shape[0], -1)
     network = holders[0].network
     with network.protocol("a2b"):
         p = x                                            # holder j's share of a ^ b is x_j
-        G = and_private(x[0], x[1], holders, crypto_provider)
+        G = and_private(x, holders, crypto_provider)
         P = p
         for level in range(LEVELS):
             shift = 1 << level
@@ -115,9 +115,9 @@ def carry_into_top_bit(shares, holders, crypto_provider):
     ``shares`` are the additive int64 shares, party axis first, any shape.
     """
     _require_two(holders)
-    x = np.ascontiguousarray(as_unsigned(shares)).reshape(2, -1)
+    x = np.ascontiguousarray(as_unsigned(shares)).reshape(shares.shape[0], -1)
     P = bit_reversal_permute(x << 1)                           # steps 1-2, each holder on its own word
-    G = and_private(P[0], P[1], holders, crypto_provider)  # step 3
+    G = and_private(P, holders, crypto_provider)               # step 3
     width = WORD_BITS
     while width > 1:                                     # step 4
         half = width // 2

@@ -17,6 +17,7 @@ to a byte), 1 round; offline one bit pair per bit.
 """
 import numpy as np
 
+from ..rows import add_public
 from .dealer import bit_pair
 from .sharing import open_xor
 
@@ -29,6 +30,4 @@ def b2a_bit(bit_shares, holders, crypto_provider, pair=None):
     r_xor, r_arith = pair.consume()
     (c,) = open_xor([bit_shares ^ r_xor], holders, 1, "b2a")
     c = c.astype(np.int64)
-    out = r_arith * (1 - 2 * c)
-    out[0] += c
-    return out
+    return add_public(r_arith * (1 - 2 * c), holders, c)

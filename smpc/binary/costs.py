@@ -9,14 +9,14 @@ Notation: ``n`` elements; ``B(m, w) = ceil(m w / 8)`` bytes for ``m`` values of
 sends 2 messages; an AND opens 2 values.
 
 ===================  ==========================================  ======  ===============================
-protocol             online bytes                                rounds  offline bytes (PRG seeds)
+protocol             online bytes                                rounds  offline bytes (PRG keys)
 ===================  ==========================================  ======  ===============================
-AND, ``n`` x ``w``   ``4 B(n, w)``                               1       ``32 + B(n, w)``
-private AND          ``16 n``                                    1       ``32 + 8 n``
-bit to arithmetic    ``2 B(n, 1)``                               1       ``32 + 8 n``
+AND, ``n`` x ``w``   ``4 B(n, w)``                               1       ``B(n, w)``
+private AND          ``16 n``                                    1       ``8 n``
+bit to arithmetic    ``2 B(n, 1)``                               1       ``8 n``
 A2B (Kogge-Stone)    ``368 n``                                   7       ``224 + 96 n``
 carry into bit 63    ``76 n + 4 B(n, 4) + 4 B(n, 1)``            7       ``224 + 23 n + B(n,4) + B(n,1)``
-DReLU                ``76 n + 4 ceil(n/2) + 6 ceil(n/8)``        8       ``256 + 31 n + ceil(n/2) + ceil(n/8)``
+DReLU                ``76 n + 4 ceil(n/2) + 6 ceil(n/8)``        8       ``31 n + ceil(n/2) + ceil(n/8)``
 ===================  ==========================================  ======  ===============================
 
 (``B(2n, 2) = B(n, 4) = ceil(n/2)``.)  With full shares instead of seeds (``prg_seeds=False``)
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from .words import packed_nbytes as B
 
-SEEDS = 2 * 16  # one 16-byte seed to each of the 2 holders per deal
+SEEDS = 0  # the dealer's keys are agreed once per session: nothing per deal
 
 
 @dataclass(frozen=True)

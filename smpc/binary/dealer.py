@@ -17,12 +17,11 @@ The dealer never sees data: everything here is drawn before any input exists
 
 Two delivery modes, as in :mod:`smpc.dealer` (``crypto_provider.prg_seeds``):
 
-* **PRG seeds**: each holder gets a 16-byte seed per deal and expands its
-  shares of the random values from it; only a *derived* value (``gamma``,
-  ``u & v``, the arithmetic ``r``) needs a correction share, sent to the last
-  holder.  Offline bytes for ``n`` values of ``w`` bits, ``N`` holders:
-  ``16 N + B(n, w)`` for an AND triple, ``32 + 8 n`` for a private triple,
-  ``32 + 8 n`` for bit pairs.
+* **PRG keys**: each holder expands its shares of the random values from the key it
+  shares with the dealer; only a *derived* value (``gamma``, ``u & v``, the arithmetic
+  ``r``) needs a correction share, sent to the last holder.  Offline bytes for ``n``
+  values of ``w`` bits, ``N`` holders: ``B(n, w)`` for an AND triple, ``8 n`` for a
+  private triple, ``8 n`` for bit pairs.
 * **full shares**: every share travels: ``3 N B(n, w)`` for an AND triple,
   ``32 n`` for a private triple (2 holders), ``N (B(n, 1) + 8 n)`` for bit pairs.
 
@@ -33,51 +32,114 @@ import numpy as np
 
 from ..dealer import Triple
 from ..errors import ProtocolError
-from ..randomness import default_source, prg
+from ..rows import played_rows
 from ..sharing import split
 from .sharing import reconstruct_xor, send_words, split_xor
-from .words import random_words
+from .words import dtype_for, random_words
 
 
-def _holder_prgs(crypto_provider, holders):
-    """Send every holder a fresh seed (offline) and return the PRGs they expand."""
+def _deal(crypto_provider, holders, randoms, derived, derive):
+    """Deal random XOR-shared words and values derived from them.
+
+    ``randoms``: ``(shape, width, owners)`` per random value; ``owners`` lists the holder
+    indices that hold a share of it (all holders, or a single holder who then knows the
+    whole value: the private triple's ``u`` and ``v``).  ``derived``: ``(shape, width,
+    kind)`` per derived value, ``kind`` "xor" (XOR shares) or "add" (additive int64
+    shares).  ``derive`` maps the random values to the derived ones, in the dealer's
+    process only.  Returns, per value, the rows played here (a holder outside a random
+    value's owners gets zeros there).
+    """
     network = crypto_provider.network
-    return [prg(network.send(crypto_provider, holder, default_source.new_seed(), phase="offline"))
-            for holder in holders]
+    rows = played_rows(holders)
+    last = len(holders) - 1
+
+    def stacked(row_values, shape, dtype):
+        return np.stack(row_values) if row_values else np.empty((0,) + tuple(shape), dtype)
+
+    with network.protocol("dealer"):
+        if not crypto_provider.prg_seeds:
+            return _deal_full(crypto_provider, holders, randoms, derived, derive)
+        streams = [network.randomness.dealer_stream(crypto_provider, h) for h in holders]
+        zeros = [np.zeros(shape, dtype_for(width)) for shape, width, _ in randoms]
+        random_rows = [{j: random_words(streams[j], shape, width) if j in owners else zeros[v]
+                        for j in rows}
+                       for v, (shape, width, owners) in enumerate(randoms)]
+        values = None
+        if network.plays(crypto_provider):
+            full = []
+            for v, (shape, width, owners) in enumerate(randoms):
+                parts = [random_rows[v][j] if j in rows else random_words(streams[j], shape, width)
+                         for j in owners]
+                full.append(reconstruct_xor(np.stack(parts)))
+            values = derive(full)
+        out = [stacked([random_rows[v][j] for j in rows], shape, dtype_for(width))
+               for v, (shape, width, _) in enumerate(randoms)]
+        for v, (shape, width, kind) in enumerate(derived):
+            draw = ((lambda g, shape=shape, width=width: random_words(g, shape, width))
+                    if kind == "xor" else (lambda g, shape=shape: g.ring(shape)))
+            own = {j: draw(streams[j]) for j in rows if j != last}
+            correction = None
+            if values is not None:
+                others = [own[j] if j in own else draw(streams[j]) for j in range(last)]
+                if kind == "xor":
+                    correction = values[v] ^ reconstruct_xor(np.stack(others)) if others else values[v]
+                else:
+                    correction = values[v] - np.sum(others, axis=0, dtype=np.int64)
+            if kind == "xor":
+                got = send_words(crypto_provider, holders[last], correction, width, shape,
+                                 phase="offline")
+            else:
+                got = network.send(crypto_provider, holders[last], correction, phase="offline")
+            if last in rows:
+                own[last] = got
+            out.append(stacked([own[j] for j in rows], shape,
+                               dtype_for(width) if kind == "xor" else np.int64))
+        return out
 
 
-def _derived_xor_shares(crypto_provider, holders, prgs, value, width):
-    """XOR shares of ``value``: PRG shares for all but the last holder, who gets the correction."""
-    own = [random_words(g, value.shape, width) for g in prgs[:-1]]
-    correction = value ^ np.bitwise_xor.reduce(own, axis=0) if own else value
-    send_words(crypto_provider, holders[-1], correction, width, phase="offline")
-    return np.stack(own + [correction])
-
-
-def _send_xor_shares(crypto_provider, holders, value, width):
-    """Full-share mode: split ``value`` and send each holder its share."""
-    shares = split_xor(value, len(holders), width)
-    for holder, share in zip(holders, shares):
-        send_words(crypto_provider, holder, share, width, phase="offline")
-    return shares
+def _deal_full(crypto_provider, holders, randoms, derived, derive):
+    """Full-share mode: the dealer draws every value and sends every share."""
+    network = crypto_provider.network
+    rows = played_rows(holders)
+    source = crypto_provider.source
+    values = None
+    if network.plays(crypto_provider):
+        full = [random_words(source, shape, width) for shape, width, _ in randoms]
+        values = full + list(derive(full))
+    specs = [(shape, width, "xor", owners) for shape, width, owners in randoms] + \
+            [(shape, width, kind, range(len(holders))) for shape, width, kind in derived]
+    out = []
+    for v, (shape, width, kind, owners) in enumerate(specs):
+        dtype = dtype_for(width) if kind == "xor" else np.int64
+        result = np.zeros((len(rows),) + tuple(shape), dtype)
+        if len(owners) == 1:      # a value one holder knows whole: sent to it alone
+            shares = {owners[0]: values[v]} if values is not None else {}
+        elif values is None:
+            shares = {}
+        elif kind == "xor":
+            shares = dict(enumerate(split_xor(values[v], len(holders), width, source)))
+        else:
+            shares = dict(enumerate(split(values[v].astype(np.int64), len(holders), source)))
+        for j in owners:
+            holder = holders[j]
+            if kind == "xor":
+                got = send_words(crypto_provider, holder, shares.get(j), width, shape,
+                                 phase="offline")
+            else:
+                got = network.send(crypto_provider, holder, shares.get(j), phase="offline")
+            if j in rows:
+                result[rows.index(j)] = got
+        out.append(result)
+    return out
 
 
 def and_triple(crypto_provider, holders, shape, width=64):
     """XOR shares of random ``alpha``, ``beta`` and ``gamma = alpha & beta`` (``width`` bits)."""
     shape = tuple(shape)
-    network = crypto_provider.network
-    with network.protocol("dealer"):
-        if crypto_provider.prg_seeds:
-            prgs = _holder_prgs(crypto_provider, holders)
-            alpha = np.stack([random_words(g, shape, width) for g in prgs])
-            beta = np.stack([random_words(g, shape, width) for g in prgs])
-            gamma_value = reconstruct_xor(alpha) & reconstruct_xor(beta)
-            gamma = _derived_xor_shares(crypto_provider, holders, prgs, gamma_value, width)
-        else:
-            alpha_value = random_words(default_source, shape, width)
-            beta_value = random_words(default_source, shape, width)
-            alpha, beta, gamma = [_send_xor_shares(crypto_provider, holders, v, width)
-                                  for v in (alpha_value, beta_value, alpha_value & beta_value)]
+    everyone = tuple(range(len(holders)))
+    alpha, beta, gamma = _deal(crypto_provider, holders,
+                               [(shape, width, everyone), (shape, width, everyone)],
+                               [(shape, width, "xor")], lambda v: [v[0] & v[1]])
     return Triple("and", (alpha, beta, gamma))
 
 
@@ -85,42 +147,21 @@ def private_and_triple(crypto_provider, holders, shape):
     """For ``x & y`` with ``x`` known to holder 0 and ``y`` to holder 1 (64-bit words).
 
     Holder 0 gets a random ``u``, holder 1 a random ``v``, and both XOR shares of
-    ``u & v``.  Returns ``(u, v, shares of u & v)``.
+    ``u & v``.  Returns ``(masks, shares of u & v)``: a holder's row of ``masks`` is its
+    own one-time pad (``u`` for holder 0, ``v`` for holder 1).
     """
     if len(holders) != 2:
         raise ProtocolError(f"a private-operand AND triple is for 2 holders, got {len(holders)}")
     shape = tuple(shape)
-    network = crypto_provider.network
-    with network.protocol("dealer"):
-        if crypto_provider.prg_seeds:
-            prgs = _holder_prgs(crypto_provider, holders)
-            u, v = random_words(prgs[0], shape), random_words(prgs[1], shape)
-            gamma = _derived_xor_shares(crypto_provider, holders, prgs, u & v, 64)
-        else:
-            u, v = random_words(default_source, shape), random_words(default_source, shape)
-            send_words(crypto_provider, holders[0], u, 64, phase="offline")
-            send_words(crypto_provider, holders[1], v, 64, phase="offline")
-            gamma = _send_xor_shares(crypto_provider, holders, u & v, 64)
-    return Triple("private_and", (u, v, gamma))
+    u, v, gamma = _deal(crypto_provider, holders, [(shape, 64, (0,)), (shape, 64, (1,))],
+                        [(shape, 64, "xor")], lambda values: [values[0] & values[1]])
+    return Triple("private_and", (u ^ v, gamma))   # each row is zero in the other pad
 
 
 def bit_pair(crypto_provider, holders, shape):
     """A random bit ``r`` per element, as XOR shares (uint8) and as additive shares (int64)."""
     shape = tuple(shape)
-    network = crypto_provider.network
-    with network.protocol("dealer"):
-        if crypto_provider.prg_seeds:
-            prgs = _holder_prgs(crypto_provider, holders)
-            r_xor = np.stack([random_words(g, shape, 1) for g in prgs])
-            r = reconstruct_xor(r_xor).astype(np.int64)
-            own = [g.ring(shape) for g in prgs[:-1]]
-            correction = r - np.sum(own, axis=0, dtype=np.int64)
-            network.send(crypto_provider, holders[-1], correction, phase="offline")
-            r_arith = np.stack(own + [correction])
-        else:
-            r_bits = random_words(default_source, shape, 1)
-            r_xor = _send_xor_shares(crypto_provider, holders, r_bits, 1)
-            r_arith = split(r_bits.astype(np.int64), len(holders))
-            for holder, share in zip(holders, r_arith):
-                network.send(crypto_provider, holder, share, phase="offline")
+    everyone = tuple(range(len(holders)))
+    r_xor, r_arith = _deal(crypto_provider, holders, [(shape, 1, everyone)],
+                           [(shape, 1, "add")], lambda v: [v[0].astype(np.int64)])
     return Triple("bit_pair", (r_xor, r_arith))

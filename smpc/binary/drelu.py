@@ -23,7 +23,7 @@ provider only deals, offline, and receives nothing):
 Who learns what: each holder receives only values XOR-masked by one-time pads
 from the dealer (the AND openings ``x ^ alpha``, ``y ^ beta``, the masked
 operands ``x_j ^ u``, ``x_j ^ v`` and the masked bit ``b ^ r``): uniform bits,
-whatever ``x`` is.  The dealer sends seeds and corrections and receives nothing.
+whatever ``x`` is.  The dealer sends corrections and receives nothing.
 
 Valid range: *every* ``x`` in Z_2^64 read as a signed integer, ``-2^63`` to
 ``2^63 - 1``; the adder is exact, so unlike SecureNN (which doubles ``x`` and
@@ -34,9 +34,9 @@ see :mod:`smpc.binary.costs`):
 
 * online ``76 n + 4 ceil(n/2) + 6 ceil(n/8)`` bytes (about 78.75 bytes per
   element), 8 rounds;
-* offline with PRG seeds ``31 n + ceil(n/2) + ceil(n/8) + 256`` bytes (8 deals
-  of two 16-byte seeds, plus one correction share per derived value); with full
-  shares ``138 n + 6 ceil(n/2) + 8 ceil(n/8)`` bytes.
+* offline with PRG keys ``31 n + ceil(n/2) + ceil(n/8)`` bytes (one correction share
+  per derived value of the 8 deals); with full shares ``138 n + 6 ceil(n/2) +
+  8 ceil(n/8)`` bytes.
 """
 import numpy as np
 
@@ -53,5 +53,5 @@ def drelu_bits(shares, holders, crypto_provider):
     with network.protocol("drelu_binary"):
         top = (as_unsigned(shares) >> 63).astype(np.uint8)        # step 1
         carry = carry_into_top_bit(shares, holders, crypto_provider)  # step 2
-        nonnegative = xor_public(top ^ carry, 1)                  # step 3
+        nonnegative = xor_public(top ^ carry, 1, holders)         # step 3
         return b2a_bit(nonnegative, holders, crypto_provider)     # step 4

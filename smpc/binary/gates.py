@@ -36,6 +36,7 @@ Cost: ``16 n`` bytes for ``n`` 64-bit words, 1 round.
 """
 import numpy as np
 
+from ..rows import played_rows
 from .dealer import and_triple, private_and_triple
 from .sharing import open_xor, send_words
 
@@ -49,23 +50,34 @@ def and_shared(x_shares, y_shares, holders, crypto_provider, width=64, triple=No
     alpha, beta, gamma = triple.consume()
     d, e = open_xor([x_shares ^ alpha, y_shares ^ beta], holders, width, "binary_and")
     z = gamma ^ (d & beta) ^ (e & alpha)
-    z[0] ^= d & e
+    if played_rows(holders)[:1] == (0,):
+        z[0] ^= d & e                                  # holder 0 alone adds the public d & e
     return z
 
 
-def and_private(x_of_holder0, y_of_holder1, holders, crypto_provider, triple=None):
-    """XOR shares of ``x & y`` (64-bit words), ``x`` known to holder 0 and ``y`` to holder 1."""
-    x, y = np.asarray(x_of_holder0, np.uint64), np.asarray(y_of_holder1, np.uint64)
+def and_private(own_words, holders, crypto_provider, triple=None):
+    """XOR shares of ``x & y`` (64-bit words), ``x`` known to holder 0 and ``y`` to holder 1.
+
+    ``own_words``: the rows played here, each holder's own operand (holder 0's ``x``,
+    holder 1's ``y``).
+    """
+    own_words = np.asarray(own_words, np.uint64)
+    shape = own_words.shape[1:]
     if triple is None:
-        triple = private_and_triple(crypto_provider, holders, x.shape)
-    u, v, gamma = triple.consume()
+        triple = private_and_triple(crypto_provider, holders, shape)
+    pads, gamma = triple.consume()
     network = holders[0].network
+    rows = played_rows(holders)
+    masked = own_words ^ pads                         # holder 0: d = x ^ u; holder 1: e = y ^ v
     with network.protocol("binary_and"), network.round():
-        d = x ^ u                                     # holder 0's masked operand
-        send_words(holders[0], holders[1], d, 64)
-        e = y ^ v                                     # holder 1's masked operand
-        send_words(holders[1], holders[0], e, 64)
+        d = send_words(holders[0], holders[1], masked[rows.index(0)] if 0 in rows else None,
+                       64, shape)
+        e = send_words(holders[1], holders[0], masked[rows.index(1)] if 1 in rows else None,
+                       64, shape)
     z = gamma.copy()
-    z[0] ^= (d & e) ^ (u & e)
-    z[1] ^= d & v
+    for row, j in enumerate(rows):
+        if j == 0:   # z_0 = gamma_0 ^ (d & e) ^ (u & e), with d its own masked operand
+            z[row] ^= (masked[row] & e) ^ (pads[row] & e)
+        else:        # z_1 = gamma_1 ^ (d & v)
+            z[row] ^= d & pads[row]
     return z

@@ -28,13 +28,19 @@ Costs (``n`` values of ``w`` bits, ``N`` holders, ``B(n, w) = ceil(n w / 8)`` by
 import numpy as np
 
 from ..randomness import default_source
-from .words import dtype_for, pack, random_words
+from ..rows import played_rows
+from .words import dtype_for, pack, random_words, unpack
 
 
-def split_xor(values, count, width=64):
-    """XOR shares of ``values``: ``count - 1`` uniform masks, the last one makes the XOR."""
+def split_xor(values, count, width=64, source=None):
+    """XOR shares of ``values``: ``count - 1`` uniform masks, the last one makes the XOR.
+
+    Protocols pass the splitting party's own generator; by hand, ``source`` defaults to
+    the process-wide one.
+    """
+    source = default_source if source is None else source
     values = np.asarray(values).astype(dtype_for(width), copy=False)
-    masks = random_words(default_source, (count - 1,) + values.shape, width)
+    masks = random_words(source, (count - 1,) + values.shape, width)
     return np.concatenate([masks, (values ^ np.bitwise_xor.reduce(masks, axis=0))[None]])
 
 
@@ -43,40 +49,68 @@ def reconstruct_xor(shares):
     return np.bitwise_xor.reduce(shares, axis=0)
 
 
-def xor_public(shares, constant):
+def xor_public(shares, constant, holders):
     """Shares of ``x ^ constant`` for a public ``constant``: holder 0 alone applies it."""
     out = shares.copy()
-    out[0] ^= np.asarray(constant).astype(shares.dtype, copy=False)
+    if played_rows(holders)[:1] == (0,):
+        out[0] ^= np.asarray(constant).astype(shares.dtype, copy=False)
     return out
 
 
-def send_words(sender, receiver, values, width, phase="online"):
-    """Send ``width``-bit values, packed to whole bytes (sub-byte widths share bytes)."""
-    return sender.network.send(sender, receiver, pack(values, width), phase=phase)
+def send_words(sender, receiver, values, width, shape, phase="online"):
+    """Send ``width``-bit values, packed to whole bytes (sub-byte widths share bytes).
+
+    ``values`` is read in the sender's process only.  Returns the values the receiver
+    unpacked, with the given shape, in the receiver's process; None elsewhere.
+    """
+    network = sender.network
+    payload = pack(values, width) if network.plays(sender) else None
+    received = network.send(sender, receiver, payload, phase=phase)
+    if received is None:
+        return None
+    if sender is receiver or (network.plays(sender) and network.is_simulation):
+        return np.asarray(values).astype(dtype_for(width), copy=False).reshape(shape)
+    count = int(np.prod(shape, dtype=np.int64))
+    return unpack(received, width, count).reshape(shape)
 
 
 def share_xor_from(owner, values, holders, width=64):
     """The owner XOR-shares ``values`` and sends share ``j`` to ``holders[j]``; one round."""
     network = owner.network
-    shares = split_xor(values, len(holders), width)
+    values = np.asarray(values)
+    shares = split_xor(values, len(holders), width, owner.source) if network.plays(owner) else None
+    rows = played_rows(holders)
+    out = np.empty((len(rows),) + values.shape, dtype=dtype_for(width))
     with network.protocol("share_xor"), network.round():
-        for holder, share in zip(holders, shares):
-            send_words(owner, holder, share, width)
-    return shares
+        for j, holder in enumerate(holders):
+            got = send_words(owner, holder, None if shares is None else shares[j], width,
+                             values.shape)
+            if j in rows:
+                out[rows.index(j)] = got
+    return out
 
 
 def open_xor(share_list, holders, width, protocol="open_xor"):
     """Every holder learns every value in ``share_list``; all sent in parallel, one round.
 
-    Each holder sends its (packed) share of each value to every other holder.
-    The packed payload carries exactly the share's bits (``unpack(pack(s)) == s``,
-    tested), so the opened value is computed from the shares directly.
+    Each holder sends its (packed) share of each value to every other holder; each
+    holder XORs its own share with what it received.  A process that plays no holder
+    gets zeros of the shape.
     """
     network = holders[0].network
+    rows = played_rows(holders)
+    opened = []
     with network.protocol(protocol), network.round():
         for shares in share_list:
-            for sender, share in zip(holders, shares):
+            shape = shares.shape[1:]
+            pieces = [shares[rows.index(j)] if j in rows else None for j in range(len(holders))]
+            for j, sender in enumerate(holders):
+                own = pieces[j] if j in rows else None
                 for receiver in holders:
                     if receiver is not sender:
-                        send_words(sender, receiver, share, width)
-    return [reconstruct_xor(shares) for shares in share_list]
+                        got = send_words(sender, receiver, own, width, shape)
+                        if got is not None and pieces[j] is None:
+                            pieces[j] = got
+            zeros = np.zeros(shape, dtype=dtype_for(width))
+            opened.append(reconstruct_xor(np.stack([zeros if p is None else p for p in pieces])))
+    return opened

@@ -11,12 +11,9 @@ wrap subtracts the odd L-1.
 import numpy as np
 
 from ..beaver import beaver_product
-from ..randomness import default_source
 from ..sharing import fresh_zero_shares, split
-from .field import (Z_L, add_lm1, bit_planes, double_lm1, random_lm1, share_zp, split_lm1,
-                    xor_public)
-from . import workspace
-from .field import BITS
+from .field import (BITS, Z_L, add_lm1, bit_planes, double_lm1, random_lm1, share_zp,
+                    split_lm1, xor_public)
 from .messages import exchange, from_helper
 from .private_compare import private_compare_planes
 
@@ -41,27 +38,34 @@ def compute_msb(shares, holders, helper):
     (x) + 128n (bits of x) + 16n (x_0) bytes, plus one Beaver triple from the dealer.
     """
     network = helper.network
+    workspace = network.workspace
     n = shares.shape[1]
     with network.protocol("compute_msb"):
         # 1. Offline: P2's random x, its bits and its LSB; the holders' common coin beta.
-        x = random_lm1((n,))
+        x_sent = bits_sent = x0_sent = None
+        if network.plays(helper):
+            source = helper.source
+            x = random_lm1((n,), source)
+            x_sent = split_lm1(x, source)
+            bits_sent = share_zp(bit_planes(x, out=workspace.buffer("msb.bits", (BITS, n), np.uint8)),
+                                 source, workspace,
+                                 out=workspace.buffer("msb.bit_shares", (2, BITS, n), np.uint8))
+            x0_sent = split((x & np.uint64(1)).astype(np.int64), 2, source)
         with network.round():
-            x_shares = from_helper(helper, split_lm1(x), holders, phase="offline")
-            x_bit_shares = from_helper(helper, share_zp(
-                bit_planes(x, out=workspace.buffer("msb.bits", (BITS, n), np.uint8)),
-                out=workspace.buffer("msb.bit_shares", (2, BITS, n), np.uint8)), holders,
+            x_shares = from_helper(helper, x_sent, holders, (n,), np.uint64, phase="offline")
+            x_bit_shares = from_helper(helper, bits_sent, holders, (BITS, n), np.uint8,
                                        phase="offline")
-            x0_shares = from_helper(helper, split((x & np.uint64(1)).astype(np.int64), 2),
-                                    holders, phase="offline")
-        beta = default_source.bits(n).astype(bool)
+            x0_shares = from_helper(helper, x0_sent, holders, (n,), np.int64, phase="offline")
+        beta = network.randomness.common(holders).bits(n).astype(bool)
         # 2. Open r = 2a + x (mod L-1).
-        r_shares = exchange(add_lm1(double_lm1(shares), x_shares), holders)
-        r = add_lm1(r_shares[0], r_shares[1])
+        r_pieces = exchange(add_lm1(double_lm1(shares), x_shares), holders)
+        r = add_lm1(r_pieces[0], r_pieces[1])
         # 3. PrivateCompare; P2 shares beta' in Z_L.
         beta_p = private_compare_planes(x_bit_shares, r, beta, holders, helper)
-        beta_p_shares = from_helper(helper, split(beta_p.astype(np.int64), 2), holders)
+        beta_p_sent = split(beta_p.astype(np.int64), 2, helper.source) if beta_p is not None else None
+        beta_p_shares = from_helper(helper, beta_p_sent, holders, (n,), np.int64)
         # 4. gamma = (x > r), delta = LSB(x) XOR LSB(r), MSB = gamma XOR delta.
-        gamma = xor_public(Z_L, beta_p_shares, beta)
-        delta = xor_public(Z_L, x0_shares, (r & np.uint64(1)).astype(bool))
+        gamma = xor_public(Z_L, beta_p_shares, beta, holders)
+        delta = xor_public(Z_L, x0_shares, (r & np.uint64(1)).astype(bool), holders)
         theta = beaver_product(gamma, delta, holders, helper)
-        return gamma + delta - 2 * theta + fresh_zero_shares(2, (n,))
+        return gamma + delta - 2 * theta + fresh_zero_shares(holders, (n,))

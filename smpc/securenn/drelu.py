@@ -17,6 +17,7 @@ import numpy as np
 
 from ..beaver import beaver_product
 from ..errors import ProtocolError
+from ..rows import add_public
 from .compute_msb import compute_msb
 from .share_convert import share_convert
 
@@ -44,13 +45,12 @@ def drelu_bits(shares, holders, crypto_provider):
     """
     _check_two_holders(holders)
     shape = shares.shape[1:]
-    flat = np.ascontiguousarray(shares.reshape(2, -1))
+    flat = np.ascontiguousarray(shares.reshape(shares.shape[0], -1))
     with crypto_provider.network.protocol("drelu"):
         converted = share_convert(2 * flat, holders, crypto_provider)
         msb = compute_msb(converted, holders, crypto_provider)
-    bit = -msb
-    bit[0] += 1
-    return bit.reshape((2,) + shape)
+    bit = add_public(-msb, holders, 1)                      # 1 - MSB: party 0 adds the 1
+    return bit.reshape(shares.shape[:1] + shape)
 
 
 def relu_shares(shares, holders, crypto_provider):

@@ -13,7 +13,8 @@
   :func:`bit_planes` gives the same bits bit-major, ``(64, n)``, the layout
   PrivateCompare computes in (eight shifts of the transposed bytes).
 
-Randomness comes from :data:`smpc.randomness.default_source`.  Uniform Z_p elements are
+Randomness comes from the ``source`` each function is given: the drawing party's own
+generator, or the holders' common coins.  Uniform Z_p elements are
 drawn *exactly* uniform from 16-bit words by rejection (a word is redrawn with
 probability 10/65536) and a remainder (:func:`uniform_below`): no table lookup
 (``np.take`` would first widen every index to 8 bytes), faster than
@@ -26,15 +27,22 @@ import numpy as np
 
 from ..randomness import default_source
 from ..sharing import split
-from . import workspace
+from ..workspace import Workspace
 
 P = 67                      # the prime of PrivateCompare
 BITS = 64                   # bits of a ring element
 ALL_ONES = np.uint64(2**64 - 1)   # L - 1: the same class as 0 in Z_{L-1}
 _ONE, _SIXTY_THREE = np.uint64(1), np.uint64(63)
 
+def _by_hand(source, workspace):
+    """Protocols pass the drawing party's generator and the session's workspace; by hand
+    (tests, tutorials) the process-wide generator and a fresh workspace are used."""
+    return (default_source if source is None else source,
+            Workspace() if workspace is None else workspace)
+
+
 # -- Z_p -----------------------------------------------------------------------------------
-def uniform_below(shape, m, out=None):
+def uniform_below(shape, m, source=None, workspace=None, out=None):
     """Exactly uniform integers in ``[0, m)`` (``m < 2^16``), one 16-bit word each.
 
     Written to ``out`` (any unsigned dtype wide enough; a new uint16 array if None).
@@ -44,10 +52,11 @@ def uniform_below(shape, m, out=None):
     8 bytes) and no ``%`` (twenty times slower than NumPy's division by a constant,
     which is a multiply-shift): five uint16 passes into reused buffers.
     """
+    source, workspace = _by_hand(source, workspace)
     if out is None:
         out = np.empty(shape, dtype=np.uint16)
     count = out.size
-    draw = default_source.generator.bit_generator.random_raw
+    draw = source.random_raw
     words = draw(-(-count // 4)).view(np.uint16)[:count]
     limit = np.uint16(2**16 - 2**16 % m)
     rejected = workspace.buffer("uniform.rejected", (count,), bool)
@@ -62,33 +71,38 @@ def uniform_below(shape, m, out=None):
     return out
 
 
-def random_zp(shape, out=None):
+def random_zp(shape, source=None, workspace=None, out=None):
     """Uniform elements of Z_p as uint8."""
-    return uniform_below(shape, P, np.empty(shape, np.uint8) if out is None else out)
+    return uniform_below(shape, P, source, workspace,
+                         np.empty(shape, np.uint8) if out is None else out)
 
 
-def random_nonzero_zp(shape, out=None):
+def random_nonzero_zp(shape, source=None, workspace=None, out=None):
     """Uniform elements of Z_p^* = {1, ..., p-1} as uint8."""
-    out = uniform_below(shape, P - 1, np.empty(shape, np.uint8) if out is None else out)
+    out = uniform_below(shape, P - 1, source, workspace,
+                        np.empty(shape, np.uint8) if out is None else out)
     out += np.uint8(1)
     return out
 
 
-def random_multiplier_and_mask(shape):
+def random_multiplier_and_mask(shape, source=None, workspace=None):
     """Independent uniform ``s`` in Z_p^* and ``z`` in Z_p, uint16 (reused buffers).
 
     Two draws of one 16-bit word each.  (One word split as ``j = (s - 1) p + z`` would
     halve the random words, but 5.5% of them are rejected for ``(p - 1) p``, and finding
     that many positions costs more than the second draw saves.)
     """
-    s = uniform_below(shape, P - 1, workspace.buffer("multiplier", shape, np.uint16))
+    source, workspace = _by_hand(source, workspace)
+    s = uniform_below(shape, P - 1, source, workspace,
+                      workspace.buffer("multiplier", shape, np.uint16))
     s += np.uint16(1)
-    z = uniform_below(shape, P, workspace.buffer("mask", shape, np.uint16))
+    z = uniform_below(shape, P, source, workspace, workspace.buffer("mask", shape, np.uint16))
     return s, z
 
 
-def mod_p(values):
+def mod_p(values, workspace=None):
     """``values mod p`` in place for uint16 ``values``: ``v - p * (v // p)``."""
+    _, workspace = _by_hand(None, workspace)
     quotient = np.floor_divide(values, np.uint16(P),
                                out=workspace.buffer("mod_p", values.shape, np.uint16))
     quotient *= np.uint16(P)
@@ -96,11 +110,12 @@ def mod_p(values):
     return values
 
 
-def share_zp(values, out=None):
+def share_zp(values, source=None, workspace=None, out=None):
     """Two additive shares in Z_p of uint8 ``values`` in [0, p): ``(u, values - u)``."""
+    source, workspace = _by_hand(source, workspace)
     if out is None:
         out = np.empty((2,) + values.shape, dtype=np.uint8)
-    random_zp(values.shape, out=out[0])
+    random_zp(values.shape, source, workspace, out=out[0])
     other = out[1]
     np.subtract(values, out[0], out=other)     # wraps mod 256 where values < u ...
     other += np.uint8(P)                        # ... and is in [1, 2p-1] after this
@@ -163,14 +178,15 @@ def double_lm1(a):
     return (a << _ONE) | (a >> _SIXTY_THREE)
 
 
-def random_lm1(shape):
+def random_lm1(shape, source=None):
     """Uniform elements of Z_{L-1} (the word L-1 folds onto 0: bias 2^-64)."""
-    return reduce_lm1(default_source.ring(tuple(shape)).view(np.uint64))
+    source, _ = _by_hand(source, None)
+    return reduce_lm1(source.ring(tuple(shape)).view(np.uint64))
 
 
-def split_lm1(values):
+def split_lm1(values, source=None):
     """Two additive shares in Z_{L-1}: ``(u, values - u)``."""
-    mask = random_lm1(values.shape)
+    mask = random_lm1(values.shape, source)
     return np.stack([mask, sub_lm1(values, mask)])
 
 
@@ -178,12 +194,12 @@ def split_lm1(values):
 Ring = namedtuple("Ring", "name dtype add sub neg split")
 
 Z_L = Ring("Z_L", np.int64, np.add, np.subtract, np.negative,
-           lambda values: split(values.astype(np.int64), 2))
+           lambda values, source=None: split(values.astype(np.int64), 2, source))
 Z_L_MINUS_1 = Ring("Z_{L-1}", np.uint64, add_lm1, sub_lm1, neg_lm1,
-                   lambda values: split_lm1(values.astype(np.uint64)))
+                   lambda values, source=None: split_lm1(values.astype(np.uint64), source))
 
 
-def xor_public(ring, shares, bit):
+def xor_public(ring, shares, bit, holders):
     """Shares of ``u XOR b`` for shared bit u and public bit b: ``u + b - 2bu``.
 
     Where b = 0 the shares stay; where b = 1 they are negated and party 0 adds 1
@@ -191,5 +207,6 @@ def xor_public(ring, shares, bit):
     """
     flip = bit.astype(bool)
     out = np.where(flip, ring.neg(shares), shares)
-    out[0] = ring.add(out[0], flip.astype(ring.dtype))
+    if holders[0].network.rows(holders)[:1] == (0,):
+        out[0] = ring.add(out[0], flip.astype(ring.dtype))
     return out

@@ -15,17 +15,16 @@ temporaries live in :mod:`~smpc.securenn.workspace` buffers (see there why).
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..randomness import default_source
-from . import workspace
+from ..rows import per_holder, row_holders
+from ..workspace import BLOCK
 from .field import BITS, P, bit_planes, mod_p, random_multiplier_and_mask
 from .messages import to_helper
 
-_P_PLUS_J = np.array([P, P + 1], dtype=np.uint8).reshape(2, 1, 1)   # p + j, per holder j
 _SIGMA = np.array([1, 255], dtype=np.uint8)                         # +1, -1 as uint8 factors
 _SPECIAL = np.uint64(2**64 - 1)
 
 
-def _rotate_rows(planes, shifts, out):
+def _rotate_rows(planes, shifts, out, workspace):
     """Rows of ``out`` (shape ``(2, n, 64)``): row e of holder j is its column e of
     ``planes`` (shape ``(2, 64, n)``, values below 256), rotated left by ``shifts[e]``.
 
@@ -38,63 +37,71 @@ def _rotate_rows(planes, shifts, out):
     on an overlapping view (it would first copy the whole view: 20 ms).
     """
     n = shifts.shape[0]
+    count = planes.shape[0]   # the holders' rows played here
     # Rows of ``narrow`` padded to an odd number of 64-byte lines: with n = 8192 the
     # transposition read 64 rows 8 kB apart, which share cache sets (4x slower).
     padded = (-(-n // 64) | 1) * 64                              # >= n, odd lines of 64 B
-    narrow = workspace.buffer("pc.narrow", (2, BITS, padded), np.uint8)[:, :, :n]
+    narrow = workspace.buffer("pc.narrow", (count, BITS, padded), np.uint8)[:, :, :n]
     np.copyto(narrow, planes, casting="unsafe")                # uint16 -> uint8 first: then
-    doubled = workspace.buffer("pc.doubled", (2, n, 2 * BITS), np.uint8)
+    doubled = workspace.buffer("pc.doubled", (count, n, 2 * BITS), np.uint8)
     np.copyto(doubled[:, :, :BITS], narrow.transpose(0, 2, 1))  # the transposition moves bytes
     words = doubled.view(np.uint64)                             # the second copy, 8 bytes a step
     np.copyto(words[:, :, BITS // 8:], words[:, :, :BITS // 8])
-    windows = sliding_window_view(doubled, BITS, axis=-1)      # (2, n, 65, 64), a view
+    windows = sliding_window_view(doubled, BITS, axis=-1)      # (rows, n, 65, 64), a view
     rows = np.arange(n)
-    for j in range(2):   # per holder: half the temporary of one fancy index over both
+    for j in range(count):   # per holder: half the temporary of one fancy index over both
         out[j] = windows[j, rows, shifts]
     return out
 
 
-def _masked_planes(x, r, beta):
-    """Steps 1-3 of :func:`private_compare` for both holders on bit planes: d in uint16.
+def _masked_planes(x, r, beta, holders, common, workspace):
+    """Steps 1-3 of :func:`private_compare` for the holders played here, on bit planes.
 
-    ``x``: uint8 ``(2, 64, n)``, the holders' Z_p shares of the bits of x.  The result is
-    a reused buffer, valid until the next call.
+    ``x``: uint8 ``(rows, 64, n)``, the holders' Z_p shares of the bits of x; ``common``
+    the holders' common coins.  The result (d in uint16) is a reused buffer, valid until
+    the next call.
     """
     n = r.shape[0]
+    count = x.shape[0]
     buffer = workspace.buffer
+    j_of_row = row_holders(holders)
+    p_plus_j = per_holder(holders, [P, P + 1], 2, np.uint8)             # p + j, per holder j
     # 1. q = r + beta and its bits; w_j = x_j XOR q = x_j + q (p + j - 2 x_j), exact in
     #    uint8 (the true value lies in [0, p + 1]; intermediate wraps mod 256 cancel).
     q_bits = bit_planes(r + beta.astype(np.uint64), out=buffer("pc.q", (BITS, n), np.uint8))
-    w = np.add(x, x, out=buffer("pc.w", (2, BITS, n), np.uint8))
-    np.subtract(_P_PLUS_J, w, out=w)
+    w = np.add(x, x, out=buffer("pc.w", (count, BITS, n), np.uint8))
+    np.subtract(p_plus_j, w, out=w)
     w *= q_bits
     w += x
     # 2. e_j = p + j + sigma (j q - x_j), in [1, 2p + 1]; c_j = e_j + sum_{k > i} w_k.
-    e = np.negative(x, out=buffer("pc.e", (2, BITS, n), np.uint8))
-    e[1] += q_bits
+    e = np.negative(x, out=buffer("pc.e", (count, BITS, n), np.uint8))
+    for row, j in enumerate(j_of_row):
+        if j == 1:                                            # party 1 adds the public q
+            e[row] += q_bits
     e *= _SIGMA[beta.view(np.uint8)]
-    e += _P_PLUS_J
+    e += p_plus_j
     # Suffix sums in place: after the loop, above[:, i] = sum over k >= i of w_k.
-    above = buffer("pc.above", (2, BITS, n), np.uint16)
+    above = buffer("pc.above", (count, BITS, n), np.uint16)
     np.copyto(above, w)
     for i in range(BITS - 2, -1, -1):
         above[:, i] += above[:, i + 1]
-    c = buffer("pc.c", (2, BITS, n), np.uint16)
+    c = buffer("pc.c", (count, BITS, n), np.uint16)
     np.add(e[:, :BITS - 1], above[:, 1:], out=c[:, :BITS - 1])
     np.copyto(c[:, BITS - 1], e[:, BITS - 1])
     special = beta & (r == _SPECIAL)
     if special.any():  # x <= 2^64 - 1 always: shares of a vector with one zero
-        c[0][:, special] = 1
-        c[0][0, special] = 0
-        c[1][:, special] = 0
-    mod_p(c)                                                  # c < 64 (p + 1) + 2p + 2
+        for row, j in enumerate(j_of_row):
+            c[row][:, special] = 1 if j == 0 else 0
+            if j == 0:
+                c[row][0, special] = 0
+    mod_p(c, workspace)                                       # c < 64 (p + 1) + 2p + 2
     # 3. Mask: d = s c + (-1)^j z (mod p), with s, z common to the holders.
-    s, z = random_multiplier_and_mask((BITS, n))
+    s, z = random_multiplier_and_mask((BITS, n), common, workspace)
     c *= s                                                    # < (p - 1)^2 + p: no overflow
-    c[0] += z
-    z -= np.uint16(P)                                         # -z + p, wrapping
-    c[1] -= z
-    return mod_p(c)
+    minus_z = np.uint16(P) - z                                # p - z, in [1, p]
+    for row, j in enumerate(j_of_row):
+        c[row] += z if j == 0 else minus_z
+    return mod_p(c, workspace)
 
 
 def private_compare(bit_shares, r, beta, holders, helper):
@@ -103,8 +110,8 @@ def private_compare(bit_shares, r, beta, holders, helper):
     Inputs: ``bit_shares`` (shape ``(2, n, 64)``, uint8): holder j's shares in Z_p of the
     64 bits of x, least significant first; ``r`` (uint64, shape ``(n,)``) known to both
     holders; ``beta`` (0/1, shape ``(n,)``), a random bit the holders share in common.
-    Output: ``beta XOR (x > r)`` as a bool array, **known to the helper only** (the
-    caller has the helper share it).  All arithmetic below is in Z_p; public terms
+    Output: ``beta XOR (x > r)`` as a bool array, **known to the helper only**: returned in
+    the helper's process, None elsewhere (the caller has the helper share it).  All arithmetic below is in Z_p; public terms
     inside Z_p are added by party 1 (``j`` is 0 for party 0, 1 for party 1).
 
     1. Let q = r where beta = 0 and q = r + 1 where beta = 1 (mod 2^64).  Holder j forms
@@ -138,19 +145,25 @@ def private_compare_planes(planes, r, beta, holders, helper):
 
     The same protocol and the same messages (rows of 64, shape ``(2, n, 64)``); ShareConvert
     and ComputeMSB have the helper deal the bits in this layout, which saves a transposition.
-    Steps 1-4 run in blocks of at most ``workspace.BLOCK`` elements.
+    Steps 1-4 run in blocks of at most ``BLOCK`` elements.
     """
+    network = helper.network
+    workspace = network.workspace
+    common = network.randomness.common(holders)
     r = np.asarray(r, dtype=np.uint64)
     beta = np.asarray(beta).astype(bool)
     n = r.shape[0]
-    message = workspace.buffer("pc.message", (2, n, BITS), np.uint8)
-    shifts = default_source.integers(0, BITS, n)            # the common rotations
-    for start in range(0, n, workspace.BLOCK):
-        block = slice(start, start + workspace.BLOCK)
-        d = _masked_planes(planes[:, :, block], r[block], beta[block])
-        _rotate_rows(d, shifts[block], out=message[:, block])
-    with helper.network.protocol("private_compare"):
+    count = planes.shape[0]
+    message = workspace.buffer("pc.message", (count, n, BITS), np.uint8)
+    shifts = common.integers(0, BITS, n)                    # the common rotations
+    for start in range(0, n, BLOCK):
+        block = slice(start, start + BLOCK)
+        d = _masked_planes(planes[:, :, block], r[block], beta[block], holders, common, workspace)
+        _rotate_rows(d, shifts[block], message[:, block], workspace)
+    with network.protocol("private_compare"):
         received = to_helper(message, holders, helper)
+    if not network.plays(helper):
+        return None
     # 5. The helper: a zero entry of d^0 + d^1 (each below p, so the sum fits in uint8).
     total = np.add(received[0], received[1],
                    out=workspace.buffer("pc.total", (n, BITS), np.uint8))

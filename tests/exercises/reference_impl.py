@@ -30,7 +30,8 @@ def _share(secret, n_parties=2, rng=None):
 
 def _refresh(shares, rng=None):
     _seed_from(rng)
-    return shares + sharing.fresh_zero_shares(shares.shape[0], shares.shape[1:])
+    *holders, _ = smpc.make_parties(names=tuple(f"party{j}" for j in range(shares.shape[0])))
+    return shares + sharing.fresh_zero_shares(holders, shares.shape[1:])
 
 
 ex1_sharing = SimpleNamespace(share=_share, reconstruct=sharing.reconstruct, refresh=_refresh)

@@ -10,22 +10,28 @@ everywhere), and work on many elements runs in blocks of at most :data:`BLOCK` e
 which bounds what is kept.
 
 A buffer is valid until the next request under the same name: callers use one name per
-role and never keep the result.  Single-threaded, like the rest of the simulation.
+role and never keep the result.  Each session (:class:`~smpc.network.Network`) owns one
+:class:`Workspace`, used by one thread.
 """
 import numpy as np
 
 BLOCK = 16384          # elements per block of PrivateCompare work
 KEEP_LIMIT = 1 << 24   # buffers above 16 MB are not kept (a fresh array each time)
-_buffers = {}
 
 
-def buffer(name, shape, dtype):
-    """An uninitialised array of ``shape`` and ``dtype``, reusing the memory kept for ``name``."""
-    dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    if nbytes > KEEP_LIMIT:
-        return np.empty(shape, dtype=dtype)
-    raw = _buffers.get(name)
-    if raw is None or raw.nbytes < nbytes:
-        raw = _buffers[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
-    return raw[:nbytes].view(dtype).reshape(shape)
+class Workspace:
+    """Named buffers kept for reuse."""
+
+    def __init__(self):
+        self._buffers = {}
+
+    def buffer(self, name, shape, dtype):
+        """An uninitialised array of ``shape`` and ``dtype``, reusing the memory kept for ``name``."""
+        dtype = np.dtype(dtype)
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if nbytes > KEEP_LIMIT:
+            return np.empty(shape, dtype=dtype)
+        raw = self._buffers.get(name)
+        if raw is None or raw.nbytes < nbytes:
+            raw = self._buffers[name] = np.empty(max(nbytes, 1), dtype=np.uint8)
+        return raw[:nbytes].view(dtype).reshape(shape)
