@@ -103,6 +103,11 @@ def talk_then_wait_for_the_dealer(transport, me, args):
 
 
 def connect_only(transport, me, args):
+    """Connect and greet each peer (so that nobody leaves before the others are connected)."""
+    for peer in transport.peers:
+        transport.send_object(peer, f"hello from {me}")
+    for peer in transport.peers:
+        assert transport.recv_object(peer) == f"hello from {peer}"
     return {"connected": True}
 
 

@@ -330,10 +330,10 @@ class ZmqTransport:
         self._stopping = True
         self._wake()
         self._thread.join(timeout=5.0)
-        if self._thread.is_alive():
-            self._context.destroy(linger=0)
-        else:
-            self._context.term()
+        if self._thread.is_alive():  # never seen; terminating under a live thread would crash
+            self.log("the transport thread did not stop within 5 s; leaving it to the exit")
+            return
+        self._context.term()
         os.close(self._wake_read)
         os.close(self._wake_write)
 
@@ -446,10 +446,8 @@ class ZmqTransport:
 
     def _close_sockets(self):
         for link in self._links.values():
-            link.socket.disable_monitor()
             link.monitor.close(linger=0)
             link.socket.close(linger=500)  # the goodbyes get out
-        self._router.disable_monitor()
         self._router_monitor.close(linger=0)
         self._router.close(linger=0)
         if self._zap is not None:
@@ -458,7 +456,14 @@ class ZmqTransport:
     def _send(self, link, kind, seq, meta=b"", payload=None):
         header = wire.pack_header(kind, seq, link.expected, self.me, meta)
         frames = [header] if payload is None else [header, payload]
-        link.socket.send_multipart(frames, copy=False)
+        try:
+            link.socket.send_multipart(frames, copy=False, flags=zmq.NOBLOCK)
+        except zmq.Again:
+            # No connection to queue on (after a refused handshake ZeroMQ drops the
+            # pipe until it reconnects).  Nothing is lost: data stays unacknowledged and
+            # goes again when the peer's NACK asks for it; hellos, heartbeats and
+            # acknowledgements are sent again anyway.
+            return 0
         link.stats.framing_bytes_sent += len(header)
         link.ack_due = False  # every header carries the acknowledgement
         return len(payload) if payload is not None else 0
@@ -474,7 +479,8 @@ class ZmqTransport:
             seq = link.next_seq
             link.next_seq += 1
             link.unacked[seq] = (kind, meta, payload)
-            link.stats.payload_bytes_sent += self._send(link, kind, seq, meta, payload)
+            self._send(link, kind, seq, meta, payload)
+            link.stats.payload_bytes_sent += len(payload)
             link.stats.messages_sent += 1
 
     def _send_due_acks(self):
