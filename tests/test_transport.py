@@ -16,7 +16,7 @@ import pytest
 
 import transport_peers as peers
 from smpc.transport import (KeySet, PeerUnavailableError, TransportError, ZmqTransport,
-                            make_key_pair)
+                            load_config, make_key_pair, write_key_pair)
 
 
 def _loopback_addresses_work():
@@ -176,6 +176,55 @@ def test_a_broken_connection_loses_nothing_and_only_curve_hides_the_payload(mode
     assert alice["resent"] >= 10  # the ten sent into the black hole at least were lost
     assert any("the connection to bob broke" in line for line in alice_lines)
     assert (peers.MARKER in proxy.captured) == (mode == "plaintext")
+
+
+def test_a_restarted_party_is_reported_not_mixed_with_its_old_self():
+    names = ("alice", "bob")
+    endpoints = peers.loopback_endpoints(names)
+    keys = peers.key_sets(names)
+    args = {"exchanged_alice": peers.CONTEXT.Event(), "exchanged_bob": peers.CONTEXT.Event()}
+    options = {"transport": {"heartbeat_interval": 0.2, "peer_timeout": 20.0}}
+    specs = [(name, endpoints, keys[name]) for name in names]
+    with peers.run_parties(specs, "exchange_then_wait_for_a_restart", args, options) as (
+            processes, collect):
+        assert args["exchanged_alice"].wait(60) and args["exchanged_bob"].wait(60)
+        processes["bob"].kill()
+        processes["bob"].join(timeout=10)
+        again = dict(args, second_life=True)
+        with peers.run_parties([("bob", endpoints, keys["bob"])], "exchange_then_wait_for_a_restart",
+                               again, dict(options, connect_timeout=3)):
+            outcome, value, lines = collect(1, timeout=30)["alice"]
+    assert outcome == "ok", (value, lines)
+    assert value["error"] == "PeerLostError"
+    assert value["message"].startswith("bob restarted (a new process")  # long before 20 s
+
+
+def test_a_configuration_file_and_key_files_make_working_transports(tmp_path):
+    names = ("alice", "bob")
+    endpoints = peers.loopback_endpoints(names)
+    lines = ["[settings]", "peer_timeout = 5", "heartbeat_interval = 0.2", ""]
+    for name in names:
+        _, _, public = write_key_pair(name, tmp_path)
+        host, port = endpoints[name][len("tcp://"):].split(":")
+        lines += [f"[{name}]", f"host = {host}", f"port = {port}", f"public_key = {public}", ""]
+    (tmp_path / "parties.conf").write_text("\n".join(lines))
+    config = load_config(tmp_path / "parties.conf", required=names)
+    quiet = lambda line: None  # noqa: E731
+    alice = config.transport("alice", tmp_path / "alice.key", log=quiet)
+    bob = config.transport("bob", tmp_path / "bob.key", log=quiet)
+    try:
+        assert alice.peer_timeout == 5 and alice.heartbeat_interval == 0.2
+        waiter = threading.Thread(target=bob.connect, args=(10,))
+        waiter.start()
+        alice.connect(timeout=10)
+        waiter.join(timeout=10)
+        alice.send("bob", np.arange(4.0))
+        assert np.array_equal(bob.recv("alice"), np.arange(4.0))
+    finally:
+        alice.close(linger=1)
+        bob.close(linger=1)
+    with pytest.raises(ValueError, match="needs carol's secret key file|has no section"):
+        config.transport("carol")
 
 
 def test_misuse_is_refused_clearly():

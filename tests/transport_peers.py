@@ -136,7 +136,25 @@ def stream_through_a_broken_link(transport, me, args):
     return {"received": received, "duplicates": transport.stats()["alice"].duplicates_dropped}
 
 
+def exchange_then_wait_for_a_restart(transport, me, args):
+    """One exchange; then bob is killed and started again while alice waits for him."""
+    peer = "bob" if me == "alice" else "alice"
+    if args.get("second_life"):
+        return {"connected": True}
+    transport.send(peer, np.arange(3))
+    assert np.array_equal(transport.recv(peer), np.arange(3))
+    args["exchanged_" + me].set()
+    if me == "bob":
+        time.sleep(60)  # killed by the test
+    try:
+        transport.recv(peer)
+    except Exception as err:
+        return {"error": type(err).__name__, "message": str(err)}
+    return {"error": None}
+
+
 SCRIPTS = {function.__name__: function for function in (
+    exchange_then_wait_for_a_restart,
     exchange_every_array, talk_then_wait_for_the_dealer, connect_only,
     stream_through_a_broken_link)}
 
