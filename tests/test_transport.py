@@ -35,6 +35,7 @@ FOUR = ("alice", "bob", "crypto_provider", "me")
 FAST = {"transport": {"heartbeat_interval": 0.2, "peer_timeout": 5.0}}
 
 
+@pytest.mark.slow  # several processes
 @pytest.mark.parametrize("mode, names", [("curve", FOUR), ("plaintext", FOUR[:3])])
 def test_arrays_of_every_dtype_and_shape_arrive_in_order(mode, names):
     endpoints = peers.loopback_endpoints(names)
@@ -59,6 +60,7 @@ def test_arrays_of_every_dtype_and_shape_arrive_in_order(mode, names):
         assert warned == (mode == "plaintext")
 
 
+@pytest.mark.slow  # several processes
 def test_a_wrong_key_is_refused_and_both_sides_say_why():
     # bob made a new key pair but alice's configuration still lists the old public key.
     names = ("alice", "bob")
@@ -121,6 +123,7 @@ def test_a_missing_party_is_named_within_the_stated_time():
                for line in lines)
 
 
+@pytest.mark.slow  # several processes
 def test_a_killed_party_is_named_by_the_others_within_peer_timeout():
     names = ("alice", "bob", "crypto_provider")
     endpoints = peers.loopback_endpoints(names)
@@ -147,6 +150,7 @@ def test_a_killed_party_is_named_by_the_others_within_peer_timeout():
         assert peer_timeout - heartbeat - 0.3 <= waited <= peer_timeout + 2.0
 
 
+@pytest.mark.slow  # several processes
 @pytest.mark.parametrize("mode", ["curve", "plaintext"])
 def test_a_broken_connection_loses_nothing_and_only_curve_hides_the_payload(mode):
     names = ("alice", "bob")
@@ -178,6 +182,7 @@ def test_a_broken_connection_loses_nothing_and_only_curve_hides_the_payload(mode
     assert (peers.MARKER in proxy.captured) == (mode == "plaintext")
 
 
+@pytest.mark.slow  # several processes
 def test_a_restarted_party_is_reported_not_mixed_with_its_old_self():
     names = ("alice", "bob")
     endpoints = peers.loopback_endpoints(names)
