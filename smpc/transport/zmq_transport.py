@@ -1,0 +1,688 @@
+"""ZmqTransport: NumPy arrays between party processes over authenticated, encrypted links.
+
+Each party binds one receiving socket (a ROUTER) at its own address and opens one
+sending socket (a DEALER) to every peer's address.  So the link from alice to bob is
+alice's DEALER talking to bob's ROUTER, and bob answers on his own DEALER.
+
+* **CURVE** (the default).  Every receiving socket is a CURVE server that accepts
+  only the public keys the configuration lists for the peers: a ZAP handler (ZeroMQ's
+  authentication hook) maps each accepted key to its party's name, so the sender of
+  every message is known from its key, not from what it claims.  Every sending socket
+  is a CURVE client pinned to the peer's public key, so it talks only to the holder of
+  that key's secret.  A refused party is told (the handshake fails with status 400 and
+  its socket monitor sees it); the refusing party logs the address and key and keeps
+  waiting for the right peer.  ``plaintext=True`` gives plain TCP, on request only,
+  and says so in the log.
+* **Order and no loss.**  Data messages carry a per-link sequence number; every
+  message carries a cumulative acknowledgement of what its sender received.  The
+  sender keeps each message until it is acknowledged.  A receiver that sees a gap
+  (a later sequence number, or a heartbeat announcing more messages than arrived)
+  asks for a resend; duplicates are dropped.  So a connection that breaks and comes
+  back (ZeroMQ reconnects by itself) loses nothing.
+* **Liveness by heartbeats**, not by time-outs on receives: a receive waits as long
+  as the peer is alive, however long a step takes; a peer from which nothing (no
+  message, no heartbeat) arrived for ``peer_timeout`` seconds is reported lost, by
+  name, to every waiting or later ``recv``.  A message counts when it has arrived
+  whole, so ``peer_timeout`` must exceed the time one message takes on the wire
+  (the default 30 s: 10 GB over CURVE on loopback).
+* **No copies**: an array leaves as ``[header, buffer]`` with ``copy=False`` and is
+  received as a view of the received buffer.  The sender must not modify an array
+  after ``send`` (it may be sent again after a reconnect): send a copy if you will.
+
+One I/O thread owns every socket (ZeroMQ sockets are not thread-safe); ``send``
+queues and returns at once, ``recv`` takes from a per-sender queue.  The wire
+format is in :mod:`smpc.transport.wire`.
+"""
+import collections
+import dataclasses
+import itertools
+import json
+import os
+import queue
+import sys
+import threading
+import time
+
+import numpy as np
+import zmq
+import zmq.utils.z85
+from zmq.utils.monitor import recv_monitor_message
+
+from . import wire
+from .errors import KeyRefusedError, PeerLostError, PeerUnavailableError, TransportError
+from .keys import KeySet, check_party_name
+
+ZAP_ENDPOINT = "inproc://zeromq.zap.01"
+ZAP_DOMAIN = b"smpc"
+_MONITOR_IDS = itertools.count()
+_LOST = object()  # placed in an inbox when its peer is lost or closed
+_EVENTS = zmq.Event
+
+
+@dataclasses.dataclass
+class LinkStats:
+    """Traffic on the link to one peer.  Payload (array buffers, JSON objects) and framing
+    (this protocol's headers, acknowledgements, heartbeats, hellos) are counted apart;
+    ZeroMQ's own frame bytes and CURVE's 16-byte tags and nonces are not included."""
+
+    messages_sent: int = 0
+    payload_bytes_sent: int = 0
+    framing_bytes_sent: int = 0
+    messages_resent: int = 0
+    resent_bytes: int = 0
+    messages_received: int = 0
+    payload_bytes_received: int = 0
+    framing_bytes_received: int = 0
+    duplicates_dropped: int = 0
+
+
+class _Control:
+    """A received JSON control message (kept apart from arrays in the same queue)."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+class _Link:
+    """The link to one peer: what we sent and did not see acknowledged, what we expect next."""
+
+    def __init__(self, name, endpoint):
+        self.name = name
+        self.endpoint = endpoint
+        self.socket = None
+        self.monitor = None
+        self.next_seq = 0
+        self.unacked = collections.OrderedDict()  # seq -> (kind, meta, payload)
+        self.expected = 0
+        self.inbox = queue.Queue()
+        self.state = "waiting"  # waiting -> connected -> lost | closed
+        self.reason = None  # why lost or closed, for PeerLostError
+        self.problem = None  # a handshake failure or refusal, for the connect error
+        self.refused = False
+        self.incarnation = None
+        self.last_heard = None
+        self.ack_due = False
+        self.last_nack = (-1, 0.0)
+        self.last_resend = (-1, 0.0)
+        self.stats = LinkStats()
+
+
+def _default_log(me):
+    def log(line):
+        print(f"[{me}] {line}", file=sys.stderr, flush=True)
+    return log
+
+
+class ZmqTransport:
+    """Arrays and small control messages between this party and its peers.
+
+    ``me``: this process's party name.  ``endpoints``: every party's address
+    (``"tcp://host:port"``), this one's included.  ``keys``: a
+    :class:`~smpc.transport.keys.KeySet` for CURVE, or ``plaintext=True`` for plain TCP
+    (unencrypted, unauthenticated: loopback experiments only).  ``heartbeat_interval``
+    and ``peer_timeout`` in seconds: a peer silent for ``peer_timeout`` is lost; a
+    broken connection that comes back within it loses nothing.  ``log``: a function
+    taking one line of text (default: standard error, prefixed with ``[me]``).
+    ``bind``: the address to listen on if not ``endpoints[me]`` (e.g.
+    ``"tcp://0.0.0.0:5001"`` behind NAT).
+
+    Use: ``with ZmqTransport(...) as t: t.connect(timeout); t.send("bob", x); y = t.recv("bob")``.
+    """
+
+    waiting_report_interval = 5.0  # seconds between "waiting for ..." lines in connect()
+
+    def __init__(self, me, endpoints, *, keys=None, plaintext=False, heartbeat_interval=1.0,
+                 peer_timeout=30.0, log=None, bind=None):
+        check_party_name(me)
+        if me not in endpoints:
+            raise ValueError(f"endpoints has no address for {me} (this party): "
+                             f"it names {', '.join(endpoints)}")
+        if not 0 < heartbeat_interval < peer_timeout:
+            raise ValueError(f"need 0 < heartbeat_interval < peer_timeout, got "
+                             f"{heartbeat_interval} and {peer_timeout}")
+        if plaintext and keys is not None:
+            raise ValueError("keys were given with plaintext=True: choose CURVE (keys) or plain "
+                             "TCP (plaintext=True), not both")
+        if not plaintext and keys is None:
+            raise ValueError("CURVE needs keys=KeySet(secret_key, public_keys); pass "
+                             "plaintext=True to run unencrypted on purpose")
+        self.me = me
+        self.endpoints = dict(endpoints)
+        self.peers = [name for name in endpoints if name != me]
+        for name in self.peers:
+            check_party_name(name)
+        self.plaintext = plaintext
+        self.heartbeat_interval = float(heartbeat_interval)
+        self.peer_timeout = float(peer_timeout)
+        self.log = log or _default_log(me)
+        self._keys = keys
+        self._key_to_peer = {}
+        if keys is not None:
+            if not isinstance(keys, KeySet):
+                raise TypeError(f"keys must be a KeySet, got {type(keys).__name__}")
+            keys.check_for(me, self.peers)
+            self._key_to_peer = {keys.public_keys[name]: name for name in self.peers}
+        self._links = {name: _Link(name, self.endpoints[name]) for name in self.peers}
+        self._incarnation = os.urandom(8).hex()
+        self._outbox = collections.deque()
+        self._changed = threading.Event()
+        self._failure = None
+        self._stopping = False
+        self._closed = False
+        self._connected = False
+        self._logged_once = set()
+        self._context = zmq.Context()
+        try:
+            self._open_sockets(bind or self.endpoints[me])
+        except BaseException:
+            self._context.destroy(linger=0)
+            raise
+        if plaintext:
+            self.log("WARNING: plaintext links: what this party sends and receives is "
+                     "UNENCRYPTED and UNAUTHENTICATED (anyone on the network can read the "
+                     "shares or pose as a party); use it only for experiments on one machine")
+        self._thread = threading.Thread(target=self._run, name=f"transport-{me}", daemon=True)
+        self._thread.start()
+
+    # -- sockets ----------------------------------------------------------------------------
+    def _open_sockets(self, bind_address):
+        context = self._context
+        self._zap = None
+        if not self.plaintext:
+            self._zap = context.socket(zmq.REP)
+            self._zap.bind(ZAP_ENDPOINT)  # before any CURVE socket, so no handshake goes unchecked
+        self._router = context.socket(zmq.ROUTER)
+        self._router.setsockopt(zmq.RCVHWM, 0)
+        self._router.setsockopt(zmq.LINGER, 0)
+        if not self.plaintext:
+            self._router.curve_server = True
+            self._router.curve_secretkey = self._keys.secret_key.encode("ascii")
+            self._router.zap_domain = ZAP_DOMAIN
+        self._router_monitor = self._router.get_monitor_socket(
+            _EVENTS.HANDSHAKE_FAILED_PROTOCOL | _EVENTS.HANDSHAKE_FAILED_NO_DETAIL,
+            addr=f"inproc://monitor-{next(_MONITOR_IDS)}")
+        try:
+            self._router.bind(bind_address)
+        except zmq.ZMQError as err:
+            raise TransportError(f"{self.me} cannot listen on {bind_address}: {err.strerror} "
+                                 "(is this party already running, or another program on that "
+                                 "port? is the host one of this machine's addresses?)") from None
+        for link in self._links.values():
+            sock = context.socket(zmq.DEALER)
+            sock.setsockopt(zmq.SNDHWM, 0)  # never drop or block: unacknowledged data is kept anyway
+            sock.setsockopt(zmq.RECONNECT_IVL, 100)
+            sock.setsockopt(zmq.RECONNECT_IVL_MAX, 1000)
+            sock.setsockopt(zmq.LINGER, 0)
+            if not self.plaintext:
+                sock.curve_secretkey = self._keys.secret_key.encode("ascii")
+                sock.curve_publickey = self._keys.public_key.encode("ascii")
+                sock.curve_serverkey = self._keys.public_keys[link.name].encode("ascii")
+            link.monitor = sock.get_monitor_socket(
+                _EVENTS.HANDSHAKE_SUCCEEDED | _EVENTS.HANDSHAKE_FAILED_AUTH
+                | _EVENTS.HANDSHAKE_FAILED_PROTOCOL | _EVENTS.HANDSHAKE_FAILED_NO_DETAIL
+                | _EVENTS.DISCONNECTED, addr=f"inproc://monitor-{next(_MONITOR_IDS)}")
+            try:
+                sock.connect(link.endpoint)
+            except zmq.ZMQError as err:
+                raise TransportError(f"bad address for {link.name}: {link.endpoint!r} "
+                                     f"({err.strerror}); use tcp://host:port") from None
+            link.socket = sock
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)
+        os.set_blocking(self._wake_write, False)
+
+    def _wake(self):
+        try:
+            os.write(self._wake_write, b"!")
+        except BlockingIOError:  # the pipe is full of wake-ups already
+            pass
+
+    # -- public API -------------------------------------------------------------------------
+    def connect(self, timeout=None):
+        """Wait until every peer has answered our hello; log each as it comes.
+
+        Raises :class:`PeerUnavailableError` naming the missing peers and their addresses
+        after ``timeout`` seconds (None: wait for ever, logging who is still missing every
+        few seconds), and :class:`KeyRefusedError` as soon as a peer refuses our key.
+        """
+        start = time.monotonic()
+        next_report = start + self.waiting_report_interval
+        while True:
+            self._raise_if_failed()
+            for link in self._links.values():
+                if link.refused:
+                    raise KeyRefusedError(link.problem)
+                if link.state in ("lost", "closed"):
+                    raise PeerLostError(link.reason)
+            waiting = [link for link in self._links.values() if link.state == "waiting"]
+            if not waiting:
+                self._connected = True
+                return self
+            now = time.monotonic()
+            if timeout is not None and now - start >= timeout:
+                raise PeerUnavailableError(self._missing_message(waiting, now - start))
+            if now >= next_report:
+                self.log(f"waiting for {self._describe(waiting)} ({now - start:.0f} s)")
+                next_report += self.waiting_report_interval
+            self._changed.wait(0.1)
+            self._changed.clear()
+
+    def send(self, receiver, array):
+        """Queue ``array`` for ``receiver`` and return at once (no copy: do not modify it after)."""
+        link = self._link(receiver, "send to")
+        wire.check_sendable(array)
+        self._check_alive(link)
+        contiguous = array if array.flags.c_contiguous else np.ascontiguousarray(array)
+        payload = contiguous.reshape(-1).view(np.uint8)
+        self._outbox.append((link, wire.KIND_ARRAY, wire.array_meta(array), payload))
+        self._wake()
+
+    def recv(self, sender):
+        """The next array from ``sender``: waits while it is alive, raises PeerLostError if not."""
+        item = self._next_item(sender)
+        if isinstance(item, _Control):
+            raise TransportError(f"expected an array from {sender}, got the control message "
+                                 f"{item.value!r}: the parties' programs are out of step")
+        return item
+
+    def send_object(self, receiver, value):
+        """Queue a small JSON-serialisable value (dict, list, str, number, bool, None)."""
+        link = self._link(receiver, "send to")
+        try:
+            payload = json.dumps(value, separators=(",", ":")).encode("utf-8")
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"send_object sends JSON-serialisable values: {err}; "
+                            "send arrays with send()") from None
+        self._check_alive(link)
+        self._outbox.append((link, wire.KIND_OBJECT, b"", payload))
+        self._wake()
+
+    def recv_object(self, sender):
+        """The next control value from ``sender`` (see :meth:`send_object`)."""
+        item = self._next_item(sender)
+        if not isinstance(item, _Control):
+            raise TransportError(f"expected a control message from {sender}, got an array of "
+                                 f"shape {item.shape}: the parties' programs are out of step")
+        return item.value
+
+    def stats(self):
+        """Per-peer :class:`LinkStats` (copies), by peer name."""
+        return {name: dataclasses.replace(link.stats) for name, link in self._links.items()}
+
+    def close(self, linger=5.0):
+        """Wait up to ``linger`` s for every sent message to be acknowledged, say goodbye, stop."""
+        if self._closed:
+            return
+        self._closed = True
+        deadline = time.monotonic() + linger
+        while time.monotonic() < deadline and self._failure is None and self._thread.is_alive():
+            live = [link for link in self._links.values() if link.state == "connected"]
+            if not self._outbox and all(not link.unacked for link in live):
+                break
+            time.sleep(0.005)
+        for link in self._links.values():
+            if link.state == "connected":
+                if link.unacked:
+                    self.log(f"closing with {len(link.unacked)} messages to {link.name} "
+                             "unacknowledged")
+                self._outbox.append((link, wire.KIND_BYE, b"", None))
+        self._wake()
+        while self._outbox and time.monotonic() < deadline + 0.5 and self._thread.is_alive():
+            time.sleep(0.005)
+        self._stopping = True
+        self._wake()
+        self._thread.join(timeout=5.0)
+        if self._thread.is_alive():  # never seen; terminating under a live thread would crash
+            self.log("the transport thread did not stop within 5 s; leaving it to the exit")
+            return
+        self._context.term()
+        os.close(self._wake_read)
+        os.close(self._wake_write)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    # -- helpers of the public API ------------------------------------------------------------
+    def _link(self, name, doing):
+        link = self._links.get(name)
+        if link is None:
+            if name == self.me:
+                raise ValueError(f"{self.me} cannot {doing} itself")
+            raise ValueError(f"cannot {doing} {name!r}: the parties are "
+                             f"{', '.join([self.me] + self.peers)}")
+        return link
+
+    def _check_alive(self, link):
+        self._raise_if_failed()
+        if self._closed:
+            raise TransportError(f"{self.me}'s transport is closed")
+        if link.state in ("lost", "closed"):
+            raise PeerLostError(link.reason)
+
+    def _next_item(self, sender):
+        link = self._link(sender, "receive from")
+        if not self._connected:
+            raise TransportError("call connect() before receiving: it waits for the peers")
+        while True:
+            try:
+                item = link.inbox.get(timeout=0.5)
+            except queue.Empty:
+                self._raise_if_failed()
+                continue
+            if item is _LOST:
+                link.inbox.put(_LOST)  # for the next caller too
+                raise PeerLostError(link.reason)
+            return item
+
+    def _raise_if_failed(self):
+        if self._failure is not None:
+            raise TransportError(f"{self.me}'s transport thread failed: {self._failure}")
+
+    def _describe(self, links):
+        return ", ".join(f"{link.name} ({link.endpoint})" for link in links)
+
+    def _missing_message(self, waiting, elapsed):
+        parts = []
+        for link in waiting:
+            text = f"{link.name} at {link.endpoint}"
+            if link.problem:
+                text += f" ({link.problem})"
+            parts.append(text)
+        return (f"{self.me}: not connected after {elapsed:.1f} s; no answer from "
+                f"{'; '.join(parts)}. Check that each is running with the same configuration "
+                "and that this machine can reach its host and port (firewall).")
+
+    def _log_once(self, key, line):
+        if key not in self._logged_once:
+            self._logged_once.add(key)
+            self.log(line)
+
+    # -- the I/O thread -----------------------------------------------------------------------
+    def _run(self):
+        poller = zmq.Poller()
+        poller.register(self._wake_read, zmq.POLLIN)
+        poller.register(self._router, zmq.POLLIN)
+        poller.register(self._router_monitor, zmq.POLLIN)
+        if self._zap is not None:
+            poller.register(self._zap, zmq.POLLIN)
+        monitors = {}
+        for link in self._links.values():
+            poller.register(link.monitor, zmq.POLLIN)
+            monitors[link.monitor] = link
+        next_tick = time.monotonic()
+        try:
+            while not self._stopping:
+                timeout = max(0.0, min(next_tick - time.monotonic(), 0.25))
+                ready = dict(poller.poll(int(timeout * 1000)))
+                if self._wake_read in ready:
+                    try:
+                        os.read(self._wake_read, 65536)
+                    except BlockingIOError:
+                        pass
+                if self._zap is not None and self._zap in ready:
+                    self._answer_zap()
+                if self._router_monitor in ready:
+                    self._on_router_event()
+                for monitor, link in monitors.items():
+                    if monitor in ready:
+                        self._on_link_event(link)
+                if self._router in ready:
+                    self._receive_all()
+                self._flush_outbox()
+                self._send_due_acks()
+                now = time.monotonic()
+                if now >= next_tick:
+                    self._tick()
+                    next_tick = now + self.heartbeat_interval
+                self._check_liveness(now)
+        except Exception as err:  # a bug must not leave the receivers waiting for ever
+            self._failure = repr(err)
+            for link in self._links.values():
+                if link.state not in ("lost", "closed"):
+                    self._mark_lost(link, f"{self.me}'s transport thread failed: {err!r}")
+        finally:
+            self._close_sockets()
+
+    def _close_sockets(self):
+        for link in self._links.values():
+            link.monitor.close(linger=0)
+            link.socket.close(linger=500)  # the goodbyes get out
+        self._router_monitor.close(linger=0)
+        self._router.close(linger=0)
+        if self._zap is not None:
+            self._zap.close(linger=0)
+
+    def _send(self, link, kind, seq, meta=b"", payload=None):
+        header = wire.pack_header(kind, seq, link.expected, self.me, meta)
+        frames = [header] if payload is None else [header, payload]
+        try:
+            link.socket.send_multipart(frames, copy=False, flags=zmq.NOBLOCK)
+        except zmq.Again:
+            # No connection to queue on (after a refused handshake ZeroMQ drops the
+            # pipe until it reconnects).  Nothing is lost: data stays unacknowledged and
+            # goes again when the peer's NACK asks for it; hellos, heartbeats and
+            # acknowledgements are sent again anyway.
+            return 0
+        link.stats.framing_bytes_sent += len(header)
+        link.ack_due = False  # every header carries the acknowledgement
+        return len(payload) if payload is not None else 0
+
+    def _flush_outbox(self):
+        while self._outbox:
+            link, kind, meta, payload = self._outbox.popleft()
+            if link.state in ("lost", "closed"):
+                continue
+            if kind == wire.KIND_BYE:
+                self._send(link, kind, link.next_seq)
+                continue
+            seq = link.next_seq
+            link.next_seq += 1
+            link.unacked[seq] = (kind, meta, payload)
+            self._send(link, kind, seq, meta, payload)
+            link.stats.payload_bytes_sent += len(payload)
+            link.stats.messages_sent += 1
+
+    def _send_due_acks(self):
+        for link in self._links.values():
+            if link.ack_due and link.state == "connected":
+                self._send(link, wire.KIND_ACK, 0)
+
+    def _tick(self):
+        hello = json.dumps({"incarnation": self._incarnation}).encode("ascii")
+        for link in self._links.values():
+            if link.state == "waiting":
+                self._send(link, wire.KIND_HELLO, 0, payload=hello)
+            elif link.state == "connected":
+                self._send(link, wire.KIND_HEARTBEAT, link.next_seq)
+
+    def _check_liveness(self, now):
+        for link in self._links.values():
+            if link.state == "connected" and now - link.last_heard > self.peer_timeout:
+                reason = (f"{link.name} has been silent for {now - link.last_heard:.1f} s (no "
+                          f"message or heartbeat within peer_timeout={self.peer_timeout:g} s): "
+                          f"its process stopped, or the network to {link.endpoint} is down")
+                if link.problem:
+                    reason += f"; also: {link.problem}"
+                self._mark_lost(link, reason)
+
+    def _mark_lost(self, link, reason, state="lost"):
+        link.state = state
+        link.reason = reason
+        link.inbox.put(_LOST)
+        self._changed.set()
+        self.log(reason)
+
+    # -- authentication -----------------------------------------------------------------------
+    def _answer_zap(self):
+        while True:
+            try:
+                request = self._zap.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            version, request_id, _domain, address, _identity, mechanism = request[:6]
+            credentials = request[6:]
+            key = zmq.utils.z85.encode(credentials[0]).decode("ascii") if (
+                mechanism == b"CURVE" and credentials and len(credentials[0]) == 32) else None
+            name = self._key_to_peer.get(key)
+            if name is not None:
+                reply = [version, request_id, b"200", b"OK", name.encode("utf-8"), b""]
+            else:
+                shown = address.decode("utf-8", errors="replace")
+                self._log_once(("refused", key, shown), (
+                    f"refused a connection from {shown}: unknown public key {key} (the "
+                    "configuration lists no peer with it); it gets nothing, still waiting for "
+                    f"{', '.join(self.peers)}"))
+                reply = [version, request_id, b"400", b"unknown public key", b"", b""]
+            self._zap.send_multipart(reply)
+
+    def _on_router_event(self):
+        event = recv_monitor_message(self._router_monitor)
+        if event["event"] == _EVENTS.HANDSHAKE_FAILED_PROTOCOL and not self.plaintext:
+            self._log_once(("undecryptable", event["value"]), (
+                f"a party connecting to {self.me} failed the CURVE handshake: it does not use "
+                f"{self.me}'s public key (its configuration lists another key for {self.me})"))
+
+    def _on_link_event(self, link):
+        event = recv_monitor_message(link.monitor)
+        kind = event["event"]
+        if kind == _EVENTS.HANDSHAKE_FAILED_AUTH:
+            link.refused = True
+            link.problem = (f"{link.name} refused our key: check that the configuration on "
+                            f"{link.name}'s machine lists our public key ({self._keys.public_key}) "
+                            f"for {self.me}")
+            self._changed.set()
+            self._log_once(("refused-by", link.name), link.problem)
+        elif kind in (_EVENTS.HANDSHAKE_FAILED_NO_DETAIL, _EVENTS.HANDSHAKE_FAILED_PROTOCOL):
+            if not self.plaintext:
+                link.problem = (f"the CURVE handshake with {link.name} at {link.endpoint} failed: "
+                                "the process listening there does not hold the secret key of "
+                                f"the public key the configuration lists for {link.name}")
+                self._log_once(("handshake", link.name), link.problem + "; still trying")
+        elif kind == _EVENTS.HANDSHAKE_SUCCEEDED:
+            link.problem = None
+        elif kind == _EVENTS.DISCONNECTED and link.state == "connected":
+            self.log(f"the connection to {link.name} broke; reconnecting (it is lost if "
+                     f"silent for {self.peer_timeout:g} s)")
+
+    # -- receiving ------------------------------------------------------------------------------
+    def _receive_all(self):
+        for _ in range(10000):
+            try:
+                frames = self._router.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return
+            self._handle(frames)
+
+    def _handle(self, frames):
+        if not 2 <= len(frames) <= 3:
+            self._log_once(("frames", len(frames)), f"dropped a message of {len(frames)} frames")
+            return
+        header = frames[1]
+        try:
+            kind, seq, ack, sender, dtype, shape = wire.unpack_header(header.bytes)
+        except wire.WireFormatError as err:
+            self._log_once(("malformed", str(err)), f"dropped a malformed message: {err}")
+            return
+        link = self._links.get(sender)
+        if link is None:
+            self._log_once(("unknown", sender), f"dropped a message from unknown party {sender!r}")
+            return
+        if not self.plaintext:
+            authenticated = header.get("User-Id")
+            if authenticated != sender:
+                self._log_once(("impostor", sender, authenticated), (
+                    f"dropped a message claiming to come from {sender} on the link "
+                    f"authenticated as {authenticated}"))
+                return
+        if link.state in ("lost", "closed"):
+            return
+        link.last_heard = time.monotonic()
+        link.stats.framing_bytes_received += len(header)
+        while link.unacked and next(iter(link.unacked)) < ack:
+            link.unacked.popitem(last=False)
+        payload = frames[2] if len(frames) == 3 else None
+        if kind == wire.KIND_HELLO:
+            self._on_hello(link, payload)
+        elif kind == wire.KIND_HELLO_ACK:
+            if link.state == "waiting":
+                link.state = "connected"
+                self._changed.set()
+                count = sum(other.state != "waiting" for other in self._links.values())
+                self.log(f"connected: {link.name} ({count}/{len(self._links)})")
+        elif kind in wire.DATA_KINDS:
+            self._on_data(link, kind, seq, dtype, shape, payload)
+        elif kind == wire.KIND_HEARTBEAT:
+            if seq > link.expected:  # messages sent before this heartbeat never arrived
+                self._ask_resend(link)
+        elif kind == wire.KIND_NACK:
+            self._resend(link, ack)
+        elif kind == wire.KIND_BYE:
+            if seq > link.expected:
+                self._ask_resend(link)
+            else:
+                self._mark_lost(link, f"{link.name} closed its connection (its run ended)",
+                                state="closed")
+
+    def _on_hello(self, link, payload):
+        try:
+            incarnation = json.loads(bytes(payload))["incarnation"]
+        except (TypeError, ValueError, KeyError):
+            self._log_once(("hello", link.name), f"dropped a malformed hello from {link.name}")
+            return
+        if link.incarnation is not None and incarnation != link.incarnation:
+            if link.expected or link.next_seq:
+                self._mark_lost(link, (
+                    f"{link.name} restarted (a new process, without the messages of the old "
+                    "one): this run cannot go on; restart every party (with --resume)"))
+                return
+        link.incarnation = incarnation
+        if link.state == "waiting":
+            link.last_heard = time.monotonic()
+        self._send(link, wire.KIND_HELLO_ACK, 0)
+
+    def _on_data(self, link, kind, seq, dtype, shape, payload):
+        if seq < link.expected:
+            link.stats.duplicates_dropped += 1
+            return
+        if seq > link.expected:
+            self._ask_resend(link)
+            return
+        if payload is None:
+            self._mark_lost(link, f"{link.name} sent a message without its payload")
+            return
+        try:
+            if kind == wire.KIND_ARRAY:
+                item = wire.array_from_buffer(payload.buffer, dtype, shape)
+            else:
+                item = _Control(json.loads(payload.bytes))
+        except (wire.WireFormatError, ValueError) as err:
+            self._mark_lost(link, f"{link.name} sent a malformed message: {err}")
+            return
+        link.expected += 1
+        link.ack_due = True
+        link.stats.messages_received += 1
+        link.stats.payload_bytes_received += len(payload)
+        link.inbox.put(item)
+
+    def _ask_resend(self, link):
+        now = time.monotonic()
+        last_expected, last_time = link.last_nack
+        if last_expected == link.expected and now - last_time < self.heartbeat_interval:
+            return
+        link.last_nack = (link.expected, now)
+        if link.state != "waiting":
+            self._send(link, wire.KIND_NACK, 0)
+
+    def _resend(self, link, start):
+        now = time.monotonic()
+        last_start, last_time = link.last_resend
+        if last_start == start and now - last_time < self.heartbeat_interval / 2:
+            return
+        link.last_resend = (start, now)
+        for seq, (kind, meta, payload) in list(link.unacked.items()):
+            sent = self._send(link, kind, seq, meta, payload)
+            link.stats.messages_resent += 1
+            link.stats.resent_bytes += sent
