@@ -62,6 +62,10 @@ class Mode:
         """Plain arrays -> the tensors the model trains on (shared by the data owner)."""
         if not self.shares_data:
             return Tensor(x), Tensor(y)
+        network = self.network
+        if not network.plays(owner or network.local):
+            # The batch's plaintext exists only in its owner's process; here only its shape.
+            x, y = np.zeros_like(x), np.zeros_like(y)
         def share(a):
             return Tensor(a).fix_precision(self.encoder).value.share(
                 *self.workers, crypto_provider=self.crypto_provider, owner=owner)

@@ -4,7 +4,7 @@ The reference's companion use: a model owner shares a trained model, a data
 owner shares images, the workers compute the predicted classes on shares, and
 only the data owner learns them.  Run on its own with::
 
-    python -m experiments.predict --images 64
+    python -m experiments.predict_command --images 64
 
 (which first trains a plaintext model for a few epochs, to have one to share).
 """
@@ -45,28 +45,12 @@ def encrypted_predict(model, images, parties, encoder=None, batch_size=64):
     return np.rint(np.concatenate(predictions)).astype(np.int64), seconds
 
 
-def report_encrypted_prediction(model, test_data, args, count=64, log=print):
+def report_encrypted_prediction(model, test_data, args, count=64, log=print, parties=None):
     """Time encrypted prediction on the first ``count`` test images and print it."""
     images, labels = test_data[0][:count], test_data[1][:count]
-    predicted, seconds = encrypted_predict(model, images, smpc.make_parties(), args.encoder)
+    parties = parties or smpc.make_parties(seed=args.seed + 1)
+    predicted, seconds = encrypted_predict(model, images, parties, args.encoder)
     accuracy = float((predicted == labels).mean())
     log(f"Encrypted prediction: {len(images)} images, {seconds * 1e3:.1f} ms per image, "
         f"accuracy {100 * accuracy:.0f}% (model and images shared; labels revealed to alice only)")
     return predicted, seconds
-
-
-def main(argv=None):
-    from .train_mnist import load_data, parse_args, run
-
-    p = argparse.ArgumentParser(description="Encrypted prediction with a freshly trained model")
-    p.add_argument("--images", type=int, default=64)
-    p.add_argument("--epochs", type=int, default=5)
-    own = p.parse_args(argv)
-    args = parse_args(["--mode", "plaintext", "--epochs", str(own.epochs), "--quiet"])
-    train_data, test_data, _ = load_data(args)
-    _, model = run(args, "plaintext", train_data, test_data)
-    report_encrypted_prediction(model, test_data, args, count=own.images)
-
-
-if __name__ == "__main__":
-    main()

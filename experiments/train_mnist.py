@@ -28,6 +28,7 @@ from datasets import DataLoader, load_dataset
 
 from .model import reference_net
 from .modes import MODES, Mode
+from .predict import report_encrypted_prediction
 
 
 def positive_int(text):
@@ -70,6 +71,11 @@ def parse_args(argv=None):
     p.add_argument("--plot", metavar="FILE", default=None, help="save loss/accuracy curves")
     p.add_argument("--quiet", action="store_true",
                    help="no per-batch log lines: only test accuracies and the summary")
+    p.add_argument("--parties", choices=("simulation", "processes"), default="simulation",
+                   help="simulation: one process plays every party; processes: alice, bob "
+                        "and the crypto provider each in their own process on this machine")
+    p.add_argument("--transport", choices=("curve", "plain"), default="curve",
+                   help="with --parties processes: CURVE-encrypted links (default) or plain TCP")
     args = p.parse_args(argv)
     args.modes = [m.strip() for m in args.mode.split(",") if m.strip()]
     if not args.modes:
@@ -108,11 +114,16 @@ class History:
         self.batch_times, self.batch_bytes, self.batch_rounds = [], [], []
 
 
-def run(args, mode_name, train_data, test_data, log=print):
-    """Train and test in one mode; return its :class:`History` and the trained float model."""
+def run(args, mode_name, train_data, test_data, log=print, parties=None):
+    """Train and test in one mode; return its :class:`History` and the trained float model.
+
+    ``parties``: the session to run on (default: a simulation seeded by ``args.seed``).
+    With the parties in separate processes every process runs this same function.
+    """
     smpc.manual_seed(args.seed)
     model = reference_net(args.activation)        # same initialisation in every mode
-    parties = smpc.make_parties() if mode_name != "plaintext" else None
+    if parties is None and mode_name != "plaintext":
+        parties = smpc.make_parties(seed=args.seed)
     mode = Mode(mode_name, parties, args.encoder)
     mode.prepare_model(model)
     optimizer = mode.prepare_optimizer(nn.SGD(model.parameters(), lr=args.lr, momentum=args.momentum))
@@ -121,7 +132,10 @@ def run(args, mode_name, train_data, test_data, log=print):
     owners = getattr(mode, "workers", [None])
     history = History(mode_name)
     n_batches, n_items = len(train_loader), train_loader.num_examples
-    with smpc.config.using(truncation=args.truncation, comparison=args.comparison):
+    settings = (smpc.config.using(truncation=args.truncation, comparison=args.comparison)
+                if parties is None or parties[0].network.settings is smpc.config.settings
+                else _session_settings(parties[0].network, args))
+    with settings:
         for epoch in range(1, args.epochs + 1):
             epoch_loss = []
             for batch_idx, (x_plain, y_plain) in enumerate(train_loader):
@@ -137,7 +151,7 @@ def run(args, mode_name, train_data, test_data, log=print):
                 history.batch_rounds.append(traffic.rounds)
                 if not args.quiet and batch_idx % args.log_interval == 0:
                     comm = (f"\tComm: {traffic.bytes / 1e6:.2f} MB, {traffic.rounds} rounds"
-                            if mode.shares_data else "")
+                            if mode.shares_data and mode.network.is_simulation else "")
                     log(f"Train Epoch: {epoch} [{batch_idx * args.batch_size}/{n_items} "
                         f"({100.0 * batch_idx / n_batches:.0f}%)]\tLoss: {loss_value:.6f}"
                         f"\tTime: {elapsed:.3f}s{comm}")
@@ -149,6 +163,18 @@ def run(args, mode_name, train_data, test_data, log=print):
                 f"({100.0 * correct / total:.0f}%)\n")
     mode.finish(model)
     return history, model
+
+
+def _session_settings(network, args):
+    """A block with the run's protocol choices set on the session's own settings."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def block():
+        network.settings.truncation, network.settings.comparison = args.truncation, args.comparison
+        network.settings.check()
+        yield network.settings
+    return block()
 
 
 def train_step(model, optimizer, mode, x_plain, y_plain, owner=None):
@@ -184,25 +210,79 @@ def summarize(histories, log=print):
             f"{int(np.median(h.batch_rounds))} rounds; final accuracy {100 * h.accuracies[-1]:.1f}%")
 
 
+def load_data_for(args, network):
+    """The data a process of the run holds: real data where it plays a data owner (alice
+    and bob own the training batches, the model owner the test batches, alice the images
+    of the prediction), only zeros of the right shapes in the crypto provider's process."""
+    if any(network.plays_name(name) for name in ("alice", "bob", "me")):
+        return load_data(args)
+    shape = (28, 28)
+    blank = lambda n: (np.zeros((n,) + shape, np.uint8), np.zeros(n, np.int64))  # noqa: E731
+    return blank(args.train_size), blank(args.test_size), "(the crypto provider holds no data)"
+
+
+def encrypted_run(args, parties, log=print):
+    """The encrypted run and encrypted prediction, as every process of the session runs it.
+
+    Returns the :class:`History` and the trained float model (meaningful in the model
+    owner's process; the others hold only zeros of its shapes).
+    """
+    network = parties[0].network
+    owner_here = network.plays(network.local)
+    log = log if owner_here else (lambda *a, **k: None)
+    train_data, test_data, _ = load_data_for(args, network)
+    history, model = run(args, "encrypted", train_data, test_data, log=log, parties=parties)
+    report_encrypted_prediction(model, test_data, args, log=log, parties=parties)
+    return history, model
+
+
+def _encrypted_run_quiet_parties(args, parties):
+    """The function every process runs with ``--parties processes``."""
+    return encrypted_run(args, parties)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    if args.parties == "processes":
+        return main_processes(args)
     train_data, test_data, description = load_data(args)
     if not args.quiet:
         print(f"Data: {description}")
-    histories, models = [], {}
+    histories, models, sessions = [], {}, {}
     for mode_name in args.modes:
-        history, models[mode_name] = run(args, mode_name, train_data, test_data)
+        sessions[mode_name] = smpc.make_parties(seed=args.seed) if mode_name != "plaintext" else None
+        history, models[mode_name] = run(args, mode_name, train_data, test_data,
+                                         parties=sessions[mode_name])
         histories.append(history)
     if len(histories) > 1 or not args.quiet:
         summarize(histories)
     if "encrypted" in args.modes:
-        from .predict import report_encrypted_prediction
         with smpc.config.using(truncation=args.truncation, comparison=args.comparison):
-            report_encrypted_prediction(models["encrypted"], test_data, args)
+            report_encrypted_prediction(models["encrypted"], test_data, args,
+                                        parties=sessions["encrypted"])
     if args.plot:
         from .plotting import plot_histories
         plot_histories(histories, args.plot)
         print(f"Curves saved to {args.plot}")
+    return 0
+
+
+def main_processes(args):
+    """``--parties processes``: the encrypted run with every party in its own process."""
+    from .processes import run_parties
+
+    if args.modes != ["encrypted"]:
+        raise SystemExit("--parties processes runs the encrypted mode only; drop --mode or use "
+                         "--mode encrypted")
+    (history, _), reports = run_parties(_encrypted_run_quiet_parties, args,
+                                        transport=args.transport)
+    summarize([history])
+    print("Bytes on the wire per link (payload; framing apart):")
+    for report in reports:
+        for peer, link in report["links"].items():
+            if link["payload_bytes_sent"]:
+                print(f"  {report['party']:>15} -> {peer:<15} {link['payload_bytes_sent'] / 1e6:9.2f} MB"
+                      f" (+{link['framing_bytes_sent'] / 1e3:.1f} kB framing)")
     return 0
 
 

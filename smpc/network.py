@@ -68,6 +68,7 @@ class Stats:
     offline_bytes: int = 0
     offline_messages: int = 0
     by_protocol: dict = field(default_factory=lambda: defaultdict(ProtocolCost))
+    by_link: dict = field(default_factory=lambda: defaultdict(int))  # (sender, receiver) -> bytes
 
     def __str__(self):
         return (f"{self.bytes / 1e6:.3f} MB in {self.rounds} rounds online, "
@@ -182,9 +183,10 @@ class Network:
             return np.asarray(payload) if here_sends else None
         if here_sends:
             payload = np.asarray(payload)
-            self._account(payload.nbytes, phase)
+            self._account(payload.nbytes, phase, (sender.name, receiver.name))
             if not here_receives:
-                self.transport.send(receiver.name, payload)
+                # A copy: the transport keeps it until acknowledged, and protocols reuse buffers.
+                self.transport.send(receiver.name, np.array(payload, copy=True, order="C"))
                 return None
         elif here_receives:
             payload = self.transport.recv(sender.name)
@@ -197,10 +199,11 @@ class Network:
                         int(payload.nbytes), payload.copy()))
         return payload
 
-    def _account(self, nbytes, phase):
+    def _account(self, nbytes, phase, link):
         protocol = self.current_protocol
         nbytes = int(nbytes)
         for stats in self._meters:
+            stats.by_link[link] += nbytes
             if phase == "online":
                 stats.bytes += nbytes
                 stats.messages += 1

@@ -11,7 +11,7 @@ from .randomness import manual_seed
 
 
 def make_parties(seed=None, names=("alice", "bob"), prg_seeds=True, network=None,
-                 plays=None, transport=None, settings=None):
+                 plays=None, transport=None, settings=None, session_id=None):
     """Create the workers and a crypto provider on one session: ``alice, bob, cp = make_parties()``.
 
     ``seed`` is the session's master seed (every party's streams derive from it) and
@@ -27,7 +27,8 @@ def make_parties(seed=None, names=("alice", "bob"), prg_seeds=True, network=None
     if seed is not None:
         manual_seed(seed)
     if network is None:
-        network = Network(plays=plays, transport=transport, seed=seed, settings=settings)
+        network = Network(plays=plays, transport=transport, seed=seed, settings=settings,
+                          session_id=session_id)
     if not hasattr(network, "local"):
         network.local = Party(LOCAL_CLIENT, network)
     workers = [Worker(name, network) for name in names]

@@ -289,7 +289,7 @@ class SharedTensor:
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return self._new(self.shares.reshape((self.shares.shape[0],) + tuple(shape)))
+        return self._new(self.shares.reshape((self.shares.shape[0],) + _resolve_shape(shape, self.size)))
 
     view = reshape
 
@@ -357,6 +357,19 @@ class SharedTensor:
         return comparisons.argmax(self, axis)
 
     __gt__, __ge__, __lt__, __le__ = gt, ge, lt, le
+
+
+def _resolve_shape(shape, size):
+    """``shape`` with its -1 worked out (also for a process that holds no rows)."""
+    shape = tuple(int(d) for d in shape)
+    if -1 in shape:
+        known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape a tensor of {size} elements into {shape}")
+        shape = tuple(size // known if d == -1 else d for d in shape)
+    if int(np.prod(shape, dtype=np.int64)) != size:
+        raise ValueError(f"cannot reshape a tensor of {size} elements into {shape}")
+    return shape
 
 
 def _party_axes(axis):

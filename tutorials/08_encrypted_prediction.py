@@ -240,6 +240,6 @@ assert np.array_equal(labels_again, predicted)
 # * A prediction takes milliseconds per image in batches; its rounds do not grow with the
 #   batch size.
 #
-# `python -m experiments.predict --images 64` runs the same from the command line. This
+# `python -m experiments.predict_command --images 64` runs the same from the command line. This
 # is the last of the main path; tutorial 09 shows a second way to compare on shares,
 # and the exercises (`exercises/`) let you rebuild the core pieces.

@@ -76,6 +76,11 @@ from .words import WORD_BITS, bit_reversal_permute, dtype_for, low_mask
 LEVELS = 6  # log2(64)
 
 
+def _size(shares):
+    """Elements per row (also when this process holds no row)."""
+    return int(np.prod(shares.shape[1:], dtype=np.int64))
+
+
 def _require_two(holders):
     if len(holders) != 2:
         raise ProtocolError(f"the binary adder converts shares of 2 holders, got {len(holders)}")
@@ -84,7 +89,7 @@ def _require_two(holders):
 def a2b(shares, holders, crypto_provider):
     """XOR shares (uint64, stacked) of the secret ``x`` whose additive shares are ``shares``."""
     _require_two(holders)
-    x = np.ascontiguousarray(as_unsigned(shares)).reshape(shares.shape[0], -1)
+    x = np.ascontiguousarray(as_unsigned(shares)).reshape(shares.shape[0], _size(shares))
     network = holders[0].network
     with network.protocol("a2b"):
         p = x                                            # holder j's share of a ^ b is x_j
@@ -115,7 +120,7 @@ def carry_into_top_bit(shares, holders, crypto_provider):
     ``shares`` are the additive int64 shares, party axis first, any shape.
     """
     _require_two(holders)
-    x = np.ascontiguousarray(as_unsigned(shares)).reshape(shares.shape[0], -1)
+    x = np.ascontiguousarray(as_unsigned(shares)).reshape(shares.shape[0], _size(shares))
     P = bit_reversal_permute(x << 1)                           # steps 1-2, each holder on its own word
     G = and_private(P, holders, crypto_provider)               # step 3
     width = WORD_BITS

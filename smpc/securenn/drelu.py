@@ -45,7 +45,7 @@ def drelu_bits(shares, holders, crypto_provider):
     """
     _check_two_holders(holders)
     shape = shares.shape[1:]
-    flat = np.ascontiguousarray(shares.reshape(shares.shape[0], -1))
+    flat = np.ascontiguousarray(shares.reshape(shares.shape[0], int(np.prod(shares.shape[1:], dtype=np.int64))))
     with crypto_provider.network.protocol("drelu"):
         converted = share_convert(2 * flat, holders, crypto_provider)
         msb = compute_msb(converted, holders, crypto_provider)

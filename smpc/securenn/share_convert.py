@@ -52,7 +52,7 @@ def wrap_bit_shares(shares, holders, helper, ring=Z_L):
     common = network.randomness.common(holders)
     rows = played_rows(holders)
     out_shape = shares.shape
-    a = np.ascontiguousarray(shares.reshape(len(rows), -1)).view(np.uint64)
+    a = np.ascontiguousarray(shares.reshape(len(rows), int(np.prod(shares.shape[1:], dtype=np.int64)))).view(np.uint64)
     n = a.shape[1]
     with network.protocol("share_convert"):
         # 1. Common randomness, and the masked shares to P2.
