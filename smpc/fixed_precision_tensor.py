@@ -10,6 +10,7 @@ import numpy as np
 
 from . import ring
 from .fixed_point import DEFAULT_ENCODER
+from .validation import check_encoder
 
 
 class FixedPrecisionTensor:
@@ -23,7 +24,7 @@ class FixedPrecisionTensor:
             raise TypeError(f"FixedPrecisionTensor holds int64 encodings, got {values.dtype} values; "
                             "encode floats with smpc.fix_precision(x)")
         self.values = values.astype(np.int64, copy=False)
-        self.encoder = encoder
+        self.encoder = check_encoder(encoder) or DEFAULT_ENCODER
 
     @classmethod
     def from_float(cls, x, encoder=None):
@@ -138,6 +139,7 @@ class FixedPrecisionTensor:
 
 def fix_precision(x, encoder=None):
     """Encode floats as a public :class:`FixedPrecisionTensor` (the reference's ``fix_precision``)."""
+    check_encoder(encoder)
     if isinstance(x, FixedPrecisionTensor):
         if encoder is not None and encoder != x.encoder:
             raise ValueError(f"this tensor is already encoded with {x.encoder}, not {encoder}; "
