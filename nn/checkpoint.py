@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 
 import smpc
 from autograd import values as V
+from .checkpoint_checks import check_run_settings, read_json, run_settings
 from .serialization import load_share_arrays, save_share_arrays
 
 FORMAT = "smpc-train checkpoint v1"
@@ -131,6 +132,7 @@ def save_checkpoint(directory, model, optimizer, *, step, epoch=0, batch=0, extr
                       [optimizer.encoder.base, optimizer.encoder.precision],
                       "velocity": [v is not None for v in optimizer.velocity]},
         "truncation": smpc.config.settings.truncation,
+        "settings": run_settings(model, optimizer),
     }
     os.makedirs(directory, exist_ok=True)
     name = checkpoint_name(step)
@@ -207,12 +209,11 @@ def load_checkpoint(directory, model, optimizer, workers, crypto_provider, encod
     path = latest_checkpoint(directory)
     if path is None:
         raise FileNotFoundError(f"no checkpoint in {directory} (no {LATEST} file)")
-    with open(os.path.join(path, "state.json")) as f:
-        state = json.load(f)
-    if state.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a checkpoint of this project ({state.get('format')!r})")
-    with open(os.path.join(path, "rng.json")) as f:
-        rng_state = json.load(f)
+    state = read_json(os.path.join(path, "state.json"), "the checkpoint's training state")
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a checkpoint of this project "
+                         f"({state.get('format') if isinstance(state, dict) else state!r})")
+    rng_state = read_json(os.path.join(path, "rng.json"), "the random source's state")
 
     names = [name for name, _ in model.named_parameters()]
     if names != state["parameters"]:
@@ -232,6 +233,7 @@ def load_checkpoint(directory, model, optimizer, workers, crypto_provider, encod
                                       encoder, expected_shapes=shapes)
     if set(values) != set(shapes) or extra.get("checkpoint") != state["checkpoint"]:
         raise ValueError(f"the share files in {path} do not belong to its state.json")
+    check_run_settings(path, state.get("settings", {}), model, optimizer, crypto_provider, encoder)
 
     model.load_state_dict({name: values[f"param.{name}"] for name in names})
     for p in model.parameters():
