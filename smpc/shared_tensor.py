@@ -263,11 +263,12 @@ class SharedTensor:
         1. An integer ``d`` is one truncation by ``d``: the value truncated is ``x``'s
            encoding itself, ``|x| <= 2^31``.
         2. A real ``d`` is a product with its reciprocal at extra precision,
-           ``r = round(2^s / d)`` with ``2^15 <= r < 2^16`` (``s = ceil(log2 d) + 15``),
-           then a truncation by ``2^s``.  The reciprocal is off by at most a relative
-           2^-16, even when ``1 / d`` is far below the encoder's unit, and the value
-           truncated, ``|x * r| <= 2^31 * 2^16 = 2^47``, stays inside every
-           truncation method's range (masked: ``|x| <= 2^47``).  When ``1 / d`` is
+           ``r = round(2^s / d)`` with ``2^15 <= r < 2^16`` (``s = ceil(log2 d) + 15``;
+           ``r`` at most ``2^16 - 1``), then a truncation by ``2^s``.  The reciprocal is
+           off by at most a relative 2^-16, even when ``1 / d`` is far below the
+           encoder's unit, and the value truncated, ``|x * r| < 2^31 * 2^16 = 2^47``,
+           stays inside every
+           truncation method's range (masked: ``|x| < 2^47``).  When ``1 / d`` is
            above 2^15 (base 10 allows it), ``s`` would be negative: then ``x`` is
            multiplied by the integer ``round(1 / d)`` (relative error below 2^-16)
            and nothing is truncated.
@@ -285,7 +286,8 @@ class SharedTensor:
         if isinstance(divisor, (int, np.integer)) or float(divisor).is_integer():
             return self._new(truncate(self.shares, int(divisor), self.holders, self.crypto_provider))
         shift = max(0, int(np.ceil(np.log2(divisor))) + 15)
-        reciprocal = int(round(2 ** shift / divisor))
+        reciprocal = min(int(round(2 ** shift / divisor)), 2 ** 16 - 1) if shift else int(
+            round(1 / divisor))
         with np.errstate(over="ignore"):  # ring arithmetic wraps on purpose (NumPy warns on 0-d)
             scaled = self.shares * np.int64(reciprocal)
         return self._new(truncate(scaled, 2 ** shift, self.holders, self.crypto_provider))
