@@ -28,7 +28,8 @@ class FixedPointEncoder:
     def __init__(self, base=2, precision=16):
         if base not in (2, 10):
             raise ValueError(f"fixed-point base must be 2 or 10, got {base!r}")
-        if not isinstance(precision, (int, np.integer)) or precision < 0:
+        if isinstance(precision, (bool, np.bool_)) or not isinstance(
+                precision, (int, np.integer)) or precision < 0:
             raise ValueError(f"precision must be a non-negative integer, got {precision!r}")
         if base ** precision > 2 ** 30:
             raise ValueError(

@@ -9,6 +9,7 @@ Arithmetic here is plain (public) fixed-point arithmetic, rounded down.
 import numpy as np
 
 from . import ring
+from .errors import FixedPointRangeError
 from .fixed_point import DEFAULT_ENCODER
 from .validation import check_encoder
 
@@ -116,6 +117,9 @@ class FixedPrecisionTensor:
                 or divisor < 1:
             raise TypeError(f"a FixedPrecisionTensor divides by a public positive integer, not "
                             f"{divisor!r}; for a real divisor d multiply by 1 / d")
+        if divisor > 2 ** 62:
+            raise FixedPointRangeError(f"cannot divide a fixed-point tensor by {divisor}: every "
+                                       "encoding is below 2^62 in size, so every quotient would be 0")
         return self._new(self.values // int(divisor))
 
     def __getitem__(self, index):

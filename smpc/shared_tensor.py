@@ -13,11 +13,15 @@ Operations and their protocols:
 ``*  @`` by a public operand         local product, then truncation
 ``*  @`` of two shared operands      Beaver triple (:mod:`smpc.beaver`), truncation
 ``x ** 2`` / ``square()``            Beaver square pair, truncation
-``x / d`` (public integer ``d``)     truncation by ``d``
+``x / d`` (public ``d``)             truncation by ``d``, or a product by a scaled
+                                     reciprocal and a truncation (``__truediv__``)
 ``sum mean reshape transpose [ ]``   local
-``get()``                            reveal to the local client
+``get()``                            reveal to the local client (the shares stay)
 ``refresh()``                        add a fresh sharing of zero
 ===================================  ==============================================
+
+Parties.  Every tensor is held by two or more distinct workers, with a crypto
+provider that holds no share (:mod:`smpc.validation` refuses anything else).
 
 Scales.  Values carry their encoder.  Comparison results are 0/1 at integer
 scale (precision 0): multiplying them into a fixed-point tensor needs no

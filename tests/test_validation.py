@@ -14,6 +14,7 @@ import nn
 import smpc
 from datasets import read_idx
 from smpc import beaver, safe_truncation
+from smpc.truncation import truncate
 from smpc.errors import FixedPointRangeError, PartyMismatchError, TripleReuseError
 
 
@@ -255,3 +256,14 @@ def test_a_models_get_moves_it_so_a_second_get_is_refused(run):
 def test_read_idx_of_a_directory_says_so(tmp_path):
     with pytest.raises(IsADirectoryError, match="is a directory, not an IDX file"):
         read_idx(tmp_path)
+
+
+def test_huge_integer_divisors_are_refused_at_every_level(run):
+    alice, bob, cp, share = run
+    x = share([1.0, -2.0])
+    with pytest.raises(ValueError, match=r"divides by an integer in \[1, 2\^62\), got 1180591620717411303424"):
+        truncate(x.shares, 2 ** 70, (alice, bob), cp)   # was silently wrong (an int64 shifted by 70)
+    with pytest.raises(FixedPointRangeError, match="every quotient would be 0"):
+        smpc.fix_precision(np.array([1.0])) / 2 ** 70
+    with pytest.raises(ValueError, match="precision must be a non-negative integer, got True"):
+        smpc.FixedPointEncoder(2, True)
