@@ -32,6 +32,7 @@ One writer per directory is assumed.
 Save between steps (after ``optimizer.step()``): gradients are not saved.
 """
 import json
+import numbers
 import os
 import re
 import shutil
@@ -119,6 +120,8 @@ def save_checkpoint(directory, model, optimizer, *, step, epoch=0, batch=0, extr
     """
     if keep < 1:
         raise ValueError(f"keep must be at least 1 (the new checkpoint), got {keep}")
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or not 0 <= step < 10 ** 8:
+        raise ValueError(f"step must be a whole number from 0 to 99999999, got {step!r}")
     rng = rng or smpc.default_source
     values = _share_values(model, optimizer)
     checkpoint_id = uuid.uuid4().hex  # from the OS: saving draws no simulation randomness

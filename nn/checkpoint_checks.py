@@ -83,5 +83,4 @@ def reading_npz(path):
         yield
     except (zipfile.BadZipFile, EOFError, zlib.error, KeyError, json.JSONDecodeError) as error:
         raise ValueError(f"{path} is damaged or truncated ({type(error).__name__}: {error}); "
-                         "copy that party's file again from its owner, or use an earlier "
-                         "save") from None
+                         "copy the file again from whoever wrote it, or use an earlier save") from None

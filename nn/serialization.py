@@ -55,10 +55,11 @@ def save(model, path):
 
 def load(model, path):
     """Load float parameters saved by :func:`save` into ``model`` (names and shapes checked)."""
-    with _open_npz(path) as data:
+    with _open_npz(path) as data, reading_npz(path):
         if "__meta__" in data.files:
             raise ValueError(f"{path} holds one party's shares; load it with load_shares()")
-        model.load_state_dict({name: data[name] for name in data.files})
+        arrays = {name: data[name] for name in data.files}
+    model.load_state_dict(arrays)
     return model
 
 

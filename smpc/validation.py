@@ -64,7 +64,7 @@ def check_sharing_parties(holders, crypto_provider, owner=None):
     """Refuse holders and a crypto provider that would void the security model.
 
     1. every holder and the crypto provider is a :class:`~smpc.parties.Party`;
-    2. at least two holders, all distinct;
+    2. at least two holders, all distinct (the network already refuses two of one name);
     3. the crypto provider is a :class:`~smpc.dealer.CryptoProvider` and holds no share;
     4. no holder is the crypto provider or the network's local client;
     5. every party (and the owner, if given) is on the holders' network.

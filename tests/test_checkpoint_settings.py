@@ -125,3 +125,22 @@ def test_a_share_file_with_a_corrupt_member_is_named(saved):
     data[middle:middle + 40] = bytes(40)
     open(path, "wb").write(bytes(data))
     refused(saved, lambda: setup(7), ValueError, "shares.alice.npz")
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", True, 10 ** 8])
+def test_a_bad_step_number_is_refused_before_anything_is_written(tmp_path, bad):
+    parties, model, opt = setup(0)
+    with pytest.raises(ValueError, match="step must be a whole number from 0 to 99999999"):
+        nn.save_checkpoint(tmp_path / "c", model, opt, step=bad)
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_damaged_float_model_file_is_named(tmp_path):
+    model = nn.Sequential(nn.Linear(2, 2))
+    path = str(tmp_path / "model.npz")
+    nn.save(model, path)
+    data = bytearray(open(path, "rb").read())
+    data[len(data) // 3: len(data) // 3 + 30] = bytes(30)
+    open(path, "wb").write(bytes(data))
+    with pytest.raises(ValueError, match="model.npz"):
+        nn.load(model, path)

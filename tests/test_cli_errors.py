@@ -182,7 +182,8 @@ CORRUPT_IMAGES = [
 ]
 
 
-@pytest.mark.parametrize("damage, message", CORRUPT_IMAGES, ids=[d.__name__[1:] for d, _ in CORRUPT_IMAGES])
+@pytest.mark.parametrize("damage, message", CORRUPT_IMAGES,
+                         ids=[d.__name__[1:] for d, _ in CORRUPT_IMAGES])
 def test_every_damaged_data_file_gives_its_message_alone(damage, message, isolated, capsys):
     tmp_path, attempts = isolated
     data_dir = tmp_path / "data"
@@ -269,3 +270,13 @@ def test_a_real_process_shows_only_the_message(tmp_path):
     result = _command(["--lr", "inf"], {})
     assert result.returncode == 2 and "--lr inf: must be a finite number" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("argv, message", [(["--images", "0"], "--images 0: must be a whole number"),
+                                           (["--epochs", "-2"], "--epochs -2: must be a whole number")])
+def test_the_prediction_command_refuses_bad_options_too(argv, message, capsys, no_work):
+    from experiments import predict
+    with pytest.raises(SystemExit) as exit_info:
+        predict.main(argv)
+    captured = capsys.readouterr()
+    assert_refused(exit_info.value.code, captured.err, message)

@@ -261,9 +261,20 @@ def test_read_idx_of_a_directory_says_so(tmp_path):
 def test_huge_integer_divisors_are_refused_at_every_level(run):
     alice, bob, cp, share = run
     x = share([1.0, -2.0])
-    with pytest.raises(ValueError, match=r"divides by an integer in \[1, 2\^62\), got 1180591620717411303424"):
+    with pytest.raises(ValueError,
+                       match=r"divides by an integer in \[1, 2\^62\), got 1180591620717411303424"):
         truncate(x.shares, 2 ** 70, (alice, bob), cp)   # was silently wrong (an int64 shifted by 70)
     with pytest.raises(FixedPointRangeError, match="every quotient would be 0"):
         smpc.fix_precision(np.array([1.0])) / 2 ** 70
     with pytest.raises(ValueError, match="precision must be a non-negative integer, got True"):
         smpc.FixedPointEncoder(2, True)
+
+
+def test_a_quotient_of_comparison_bits_keeps_its_fraction(run):
+    """Integer-scale tensors used to be divided at integer scale: 1 / 4 gave 0."""
+    _, _, _, share = run
+    bits = share([0.5, -1.0, 2.0]).gt(0.0)               # [1, 0, 1] at integer scale
+    assert bits.encoder.is_integer
+    np.testing.assert_allclose((bits / 4).get().float_precision(), [0.25, 0, 0.25], atol=2 ** -15)
+    np.testing.assert_allclose((bits / 2.5).get().float_precision(), [0.4, 0, 0.4], atol=2 ** -14)
+
