@@ -277,11 +277,10 @@ class SharedTensor:
            ``r`` at most ``2^16 - 1``), then a truncation by ``2^s``.  The reciprocal is
            off by at most a relative 2^-16, even when ``1 / d`` is far below the
            encoder's unit, and the value truncated, ``|x * r| < 2^31 * 2^16 = 2^47``,
-           stays inside every
-           truncation method's range (masked: ``|x| < 2^47``).  When ``1 / d`` is
-           above 2^15 (base 10 allows it), ``s`` would be negative: then ``x`` is
-           multiplied by the integer ``round(1 / d)`` (relative error below 2^-16)
-           and nothing is truncated.
+           stays inside every truncation method's range (masked: ``|x| < 2^47``).
+           When ``1 / d`` is above 2^15 (base 10 allows it), ``s`` would be negative:
+           then ``x`` is multiplied by the integer ``round(1 / d)`` (relative error
+           below 2^-16) and nothing is truncated.
         Error: that of the truncation (within one or two units) plus the reciprocal's
         relative 2^-16 of the quotient.  Cost: one truncation.  Integer-scale tensors
         (comparison bits, counts) get the default scale first, as in :meth:`mean`, so

@@ -203,6 +203,13 @@ def test_a_triple_of_the_wrong_shape_is_refused_and_not_used_up(run):
     with pytest.raises(ValueError, match="square pair of shape \\(4,\\) does not match"):
         beaver.beaver_square(x.shares, (alice, bob), cp, pair=pair)
     assert not pair.used
+    square = cp.square_pair((alice, bob), (2, 3))
+    with pytest.raises(ValueError, match="a square triple cannot serve a mul product"):
+        beaver.beaver_product(x.shares, y.shares, (alice, bob), cp, "mul", triple=square)
+    mul = cp.mul_triple((alice, bob), (2, 3), (2, 3))
+    with pytest.raises(ValueError, match="a mul triple is not a square pair"):
+        beaver.beaver_square(x.shares, (alice, bob), cp, pair=mul)
+    assert not square.used and not mul.used
 
 
 def test_a_masked_truncation_pair_cannot_be_reused(run):
