@@ -349,6 +349,11 @@ class SharedTensor:
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        try:  # checked on the data shape, so the message does not show the party axis
+            np.broadcast_to(np.int8(0), self.shape).reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(f"cannot reshape a tensor of shape {self.shape} ({self.size} values) "
+                             f"into {tuple(shape)}") from None
         return self._new(self.shares.reshape((self.shares.shape[0],) + tuple(shape)))
 
     view = reshape
@@ -357,6 +362,10 @@ class SharedTensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         axes = axes or tuple(reversed(range(self.ndim)))
+        in_range = all(-self.ndim <= a < self.ndim for a in axes)
+        if not in_range or sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"transpose axes {tuple(axes)} are not a permutation of the "
+                             f"{self.ndim} axes of a tensor of shape {self.shape}")
         return self._new(self.shares.transpose((0,) + tuple(a % self.ndim + 1 for a in axes)))
 
     @property
@@ -453,6 +462,8 @@ def _require_matrices(left, right):
 
 def concatenate(tensors, axis=0):
     """Join shared tensors (same parties and encoder) along an existing axis."""
+    if not tensors:
+        raise ValueError("concatenate needs at least one shared tensor")
     first = tensors[0]
     for t in tensors[1:]:
         first._check_parties(t)

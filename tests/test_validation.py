@@ -5,6 +5,7 @@ triples and masked pairs checked before they are used up, what a second ``get()`
 means, IDX paths that are directories.
 """
 import datetime
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -285,3 +286,18 @@ def test_a_quotient_of_comparison_bits_keeps_its_fraction(run):
     np.testing.assert_allclose((bits / 4).get().float_precision(), [0.25, 0, 0.25], atol=2 ** -15)
     np.testing.assert_allclose((bits / 2.5).get().float_precision(), [0.4, 0, 0.4], atol=2 ** -14)
 
+
+
+def test_shape_errors_speak_of_the_data_not_of_the_party_axis(run):
+    _, _, _, share = run
+    x = share(np.ones((1, 3)))
+    with pytest.raises(ValueError, match=re.escape("cannot reshape a tensor of shape (1, 3) (3 values) "
+                                                   "into (7,)")):
+        x.reshape(7)
+    assert x.reshape(-1).shape == (3,) and x.reshape(3, 1).shape == (3, 1)
+    for bad in ((2, 1), (3, 1), (0, 0)):   # axis 2 used to wrap around to axis 0 silently
+        with pytest.raises(ValueError, match=re.escape(f"transpose axes {bad} are not a permutation")):
+            x.transpose(*bad)
+    assert x.transpose(1, 0).shape == (3, 1) and x.transpose(-1, -2).shape == (3, 1)
+    with pytest.raises(ValueError, match="concatenate needs at least one shared tensor"):
+        smpc.concatenate([])
