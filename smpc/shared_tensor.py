@@ -282,9 +282,9 @@ class SharedTensor:
            then ``x`` is multiplied by the integer ``round(1 / d)`` (relative error
            below 2^-16) and nothing is truncated.
         Error: that of the truncation (within one or two units) plus the reciprocal's
-        relative 2^-16 of the quotient.  Cost: one truncation.  Integer-scale tensors
-        (comparison bits, counts) get the default scale first, as in :meth:`mean`, so
-        ``bits / 4`` is 0.25, not 0.
+        relative 2^-16 of the quotient.  Cost: one truncation.  On an integer-scale
+        tensor (comparison bits, counts) the quotient is an integer too (floored); use
+        :meth:`mean`, or add the bits to a fixed-point tensor first, for a fraction.
         """
         if isinstance(divisor, (bool, np.bool_)) or not isinstance(
                 divisor, (int, np.integer, float, np.floating)):
@@ -293,9 +293,6 @@ class SharedTensor:
         if isinstance(divisor, (float, np.floating)) and not np.isfinite(divisor) or divisor <= 0:
             raise ValueError(f"can only divide shares by a positive finite number, got {divisor!r}; "
                              "for a negative divisor d write -(x / -d)")
-        if self.encoder.is_integer:  # 0/1 bits or counts: a quotient needs fractional bits
-            lifted = self._new(self.shares * np.int64(DEFAULT_ENCODER.scale), DEFAULT_ENCODER)
-            return lifted / divisor
         self._check_divisor_range(divisor)
         if isinstance(divisor, (int, np.integer)) or float(divisor).is_integer():
             return self._new(truncate(self.shares, int(divisor), self.holders, self.crypto_provider))

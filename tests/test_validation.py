@@ -278,16 +278,6 @@ def test_huge_integer_divisors_are_refused_at_every_level(run):
         smpc.FixedPointEncoder(2, True)
 
 
-def test_a_quotient_of_comparison_bits_keeps_its_fraction(run):
-    """Integer-scale tensors used to be divided at integer scale: 1 / 4 gave 0."""
-    _, _, _, share = run
-    bits = share([0.5, -1.0, 2.0]).gt(0.0)               # [1, 0, 1] at integer scale
-    assert bits.encoder.is_integer
-    np.testing.assert_allclose((bits / 4).get().float_precision(), [0.25, 0, 0.25], atol=2 ** -15)
-    np.testing.assert_allclose((bits / 2.5).get().float_precision(), [0.4, 0, 0.4], atol=2 ** -14)
-
-
-
 def test_shape_errors_speak_of_the_data_not_of_the_party_axis(run):
     _, _, _, share = run
     x = share(np.ones((1, 3)))
