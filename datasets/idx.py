@@ -116,6 +116,9 @@ def read_idx(path, ndim=None):
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"IDX file not found: {path}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path} is a directory, not an IDX file; give the path of the "
+                                "file itself (such as t10k-images-idx3-ubyte.gz)")
     array = parse_idx(_read_bytes(path), path)
     if ndim is not None and array.ndim != ndim:
         _fail(path, "wrong number of dimensions", ndim, array.ndim)

@@ -170,7 +170,7 @@ def load_mnist(name="mnist", split="train", data_dir=None, download=True, mirror
     paths, missing, errors = [], [], []
     for filename in SPLIT_FILES[split]:
         path = find_file(filename, dirs)
-        if path is None and download:
+        if path is None and download and not errors:  # one file unreachable: the next is too
             try:
                 path = download_file(filename, mirrors, target_dir, info.checksums[filename],
                                      timeout=timeout, log=log)

@@ -26,6 +26,7 @@ import smpc
 from autograd import no_grad
 from datasets import DataLoader, load_dataset
 
+from .cli_errors import check_options, clean_errors
 from .model import reference_net
 from .modes import MODES, Mode
 from .predict import report_encrypted_prediction
@@ -65,7 +66,9 @@ def parse_args(argv=None):
     p.add_argument("--truncation", choices=smpc.config.TRUNCATION_METHODS, default="local")
     p.add_argument("--comparison", choices=smpc.config.COMPARISON_METHODS, default="securenn")
     p.add_argument("--dataset", choices=("sample", "mnist", "fashion-mnist"), default="sample")
-    p.add_argument("--data-dir", default=None)
+    p.add_argument("--data-dir", default=None,
+                   help="the directory holding the data set's files (used alone, never downloaded into)")
+    p.add_argument("--offline", action="store_true", help="never download: use files on disk only")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--log-interval", type=positive_int, default=1, help="log every N batches")
     p.add_argument("--plot", metavar="FILE", default=None, help="save loss/accuracy curves")
@@ -89,13 +92,14 @@ def parse_args(argv=None):
         args.encoder = smpc.encoder_from_setting(args.precision)
     except ValueError as err:
         p.error(f"--precision {args.precision!r}: {err}")
-    return args
+    return check_options(p, args)
 
 
 def load_data(args):
     """The plain training and test splits (the data owners' data, before sharing)."""
-    train = load_dataset(args.dataset, "train", data_dir=args.data_dir)
-    test = load_dataset(args.dataset, "test", data_dir=args.data_dir)
+    download = args.data_dir is None and not args.offline  # an explicit directory is used alone
+    train = load_dataset(args.dataset, "train", data_dir=args.data_dir, download=download)
+    test = load_dataset(args.dataset, "test", data_dir=args.data_dir, download=download)
     for split, size, name in ((train, args.train_size, "--train-size"),
                               (test, args.test_size, "--test-size")):
         if size > len(split.labels):
@@ -243,8 +247,13 @@ def _encrypted_run_quiet_parties(args, parties):
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.parties == "processes":
-        return main_processes(args)
+    with clean_errors("smpc-train"):
+        if args.parties == "processes":
+            return main_processes(args)
+        return _main(args)
+
+
+def _main(args):
     train_data, test_data, description = load_data(args)
     if not args.quiet:
         print(f"Data: {description}")

@@ -34,6 +34,7 @@ One writer per directory is assumed.
 Save between steps (after ``optimizer.step()``): gradients are not saved.
 """
 import json
+import numbers
 import os
 import re
 import shutil
@@ -43,6 +44,7 @@ from dataclasses import dataclass, field
 
 import smpc
 from autograd import values as V
+from .checkpoint_checks import check_run_settings, read_json, run_settings
 from .serialization import load_share_arrays, save_share_arrays
 
 FORMAT = "smpc-train checkpoint v1"
@@ -120,6 +122,8 @@ def save_checkpoint(directory, model, optimizer, *, step, epoch=0, batch=0, extr
     """
     if keep < 1:
         raise ValueError(f"keep must be at least 1 (the new checkpoint), got {keep}")
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or not 0 <= step < 10 ** 8:
+        raise ValueError(f"step must be a whole number from 0 to 99999999, got {step!r}")
     rng = rng or smpc.default_source
     values = _share_values(model, optimizer)
     network = next(iter(values.values())).network
@@ -135,8 +139,7 @@ def save_checkpoint(directory, model, optimizer, *, step, epoch=0, batch=0, extr
                       "encoder": None if optimizer.encoder is None else
                       [optimizer.encoder.base, optimizer.encoder.precision],
                       "velocity": [v is not None for v in optimizer.velocity]},
-        "truncation": network.settings.truncation,
-        "comparison": network.settings.comparison,
+        "settings": run_settings(model, optimizer),
     }
     os.makedirs(directory, exist_ok=True)
     name = checkpoint_name(step)
@@ -228,12 +231,11 @@ def load_checkpoint(directory, model, optimizer, workers, crypto_provider, encod
     path = latest_checkpoint(directory)
     if path is None:
         raise FileNotFoundError(f"no checkpoint in {directory} (no {LATEST} file)")
-    with open(os.path.join(path, "state.json")) as f:
-        state = json.load(f)
-    if state.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a checkpoint of this project ({state.get('format')!r})")
-    with open(os.path.join(path, "rng.json")) as f:
-        rng_state = json.load(f)
+    state = read_json(os.path.join(path, "state.json"), "the checkpoint's training state")
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a checkpoint of this project "
+                         f"({state.get('format') if isinstance(state, dict) else state!r})")
+    rng_state = read_json(os.path.join(path, "rng.json"), "the random source's state")
 
     names = [name for name, _ in model.named_parameters()]
     if names != state["parameters"]:
@@ -243,11 +245,6 @@ def load_checkpoint(directory, model, optimizer, workers, crypto_provider, encod
         raise ValueError(f"{path} holds an optimiser over {len(saved['velocity'])} parameters, "
                          f"this one has {len(optimizer.params)}")
     network = crypto_provider.network
-    for setting in ("truncation", "comparison"):
-        saved_value, now = state.get(setting), getattr(network.settings, setting)
-        if saved_value is not None and saved_value != now:
-            raise ValueError(f"{path} was saved with {setting} {saved_value!r} but this run uses "
-                             f"{now!r}; a resume would not reproduce the run")
     party_streams = {}
     for name in network.parties:
         stream_file = os.path.join(path, f"rng.{name}.json")
@@ -262,6 +259,7 @@ def load_checkpoint(directory, model, optimizer, workers, crypto_provider, encod
                                       encoder, expected_shapes=shapes)
     if set(values) != set(shapes) or extra.get("checkpoint") != state["checkpoint"]:
         raise ValueError(f"the share files in {path} do not belong to its state.json")
+    check_run_settings(path, state.get("settings", {}), model, optimizer, crypto_provider, encoder)
 
     model.load_state_dict({name: values[f"param.{name}"] for name in names})
     for p in model.parameters():

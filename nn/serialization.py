@@ -14,12 +14,14 @@ import json
 import os
 import tempfile
 import uuid
+import zipfile
 
 import numpy as np
 
 import smpc
 from smpc.rows import played_rows
 from autograd import values as V
+from .checkpoint_checks import reading_npz
 
 FORMAT = "smpc-train shares v1"
 
@@ -54,10 +56,11 @@ def save(model, path):
 
 def load(model, path):
     """Load float parameters saved by :func:`save` into ``model`` (names and shapes checked)."""
-    with _open_npz(path) as data:
+    with _open_npz(path) as data, reading_npz(path):
         if "__meta__" in data.files:
             raise ValueError(f"{path} holds one party's shares; load it with load_shares()")
-        model.load_state_dict({name: data[name] for name in data.files})
+        arrays = {name: data[name] for name in data.files}
+    model.load_state_dict(arrays)
     return model
 
 
@@ -67,7 +70,7 @@ def _open_npz(path):
         raise FileNotFoundError(f"no such file: {path}")
     try:
         data = np.load(path)
-    except (ValueError, OSError) as error:  # pickles are refused, garbage is unreadable
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:  # pickles are refused, garbage is unreadable
         raise ValueError(f"{path} is not a NumPy .npz file: {error}") from None
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise ValueError(f"{path} is a single .npy array, not an .npz file of parameters")
@@ -125,7 +128,7 @@ def load_share_arrays(stem, workers, crypto_provider, encoder=None, expected_sha
         path = share_file(stem, worker.name)
         if not os.path.exists(path):
             raise FileNotFoundError(f"no share file for {worker.name} at {path}")
-        with _open_npz(path) as data:
+        with _open_npz(path) as data, reading_npz(path):
             if "__meta__" not in data.files:
                 raise ValueError(f"{path} is not a share file (no metadata); a float model's "
                                  "parameters load with load()")

@@ -64,10 +64,12 @@ def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", tripl
     if triple is None:
         deal = crypto_provider.mul_triple if op == "mul" else crypto_provider.matmul_triple
         triple = deal(holders, x_shape, y_shape)
+    if triple.kind != op:
+        raise ValueError(f"a {triple.kind} triple cannot serve a {op} product; the triple was not used")
+    if triple.shapes[:2] != [tuple(x_shape), tuple(y_shape)]:  # checked before it is used up
+        raise ValueError(f"triple shapes {triple.shapes[0]}, {triple.shapes[1]} do not match the "
+                         f"operands {x_shape}, {y_shape}; the triple was not used")
     a, b, c = triple.consume()
-    if a.shape[1:] != tuple(x_shape) or b.shape[1:] != tuple(y_shape):
-        raise ValueError(f"triple shapes {a.shape[1:]}, {b.shape[1:]} do not match the "
-                         f"operands {x_shape}, {y_shape}")
     # Give both operands (and their masks) the same number of dimensions, so that the
     # party axis of one never lines up with a data axis of the other when broadcasting.
     ndim = max(len(x_shape), len(y_shape))
@@ -93,6 +95,11 @@ def beaver_square(x_shares, holders, crypto_provider, pair=None):
     """Shares of ``x * x`` (elementwise) from a square pair, untruncated."""
     if pair is None:
         pair = crypto_provider.square_pair(holders, x_shares.shape[1:])
+    if pair.kind != "square":
+        raise ValueError(f"a {pair.kind} triple is not a square pair; it was not used")
+    if pair.shapes[0] != tuple(x_shares.shape[1:]):  # checked before it is used up
+        raise ValueError(f"square pair of shape {pair.shapes[0]} does not match the operand "
+                         f"{x_shares.shape[1:]}; the pair was not used")
     a, a_squared = pair.consume()
     network = holders[0].network
     with network.protocol("beaver_square"), np.errstate(over="ignore"):

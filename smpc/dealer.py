@@ -57,6 +57,11 @@ class Triple:
         self.used = True
         return self._shares
 
+    @property
+    def shapes(self):
+        """The data shapes of its values (without the party axis), readable without using it."""
+        return [tuple(s.shape[1:]) for s in self._shares]
+
 
 class CryptoProvider(Party):
     """Deals Beaver triples and square pairs for the shapes at hand."""

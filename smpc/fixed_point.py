@@ -17,6 +17,7 @@ the dot products of a neural network stay far below it.)
 import numpy as np
 
 from .errors import FixedPointRangeError
+from .validation import real_array
 
 MAX_ENCODED_BITS = 31
 
@@ -27,7 +28,8 @@ class FixedPointEncoder:
     def __init__(self, base=2, precision=16):
         if base not in (2, 10):
             raise ValueError(f"fixed-point base must be 2 or 10, got {base!r}")
-        if not isinstance(precision, (int, np.integer)) or precision < 0:
+        if isinstance(precision, (bool, np.bool_)) or not isinstance(
+                precision, (int, np.integer)) or precision < 0:
             raise ValueError(f"precision must be a non-negative integer, got {precision!r}")
         if base ** precision > 2 ** 30:
             raise ValueError(
@@ -55,7 +57,7 @@ class FixedPointEncoder:
 
     def encode(self, values):
         """Return ``round(values * scale)`` as int64, refusing values out of range."""
-        values = np.asarray(values, dtype=np.float64)
+        values = real_array(values).astype(np.float64, copy=False)  # refuses complex, strings...
         if not np.all(np.isfinite(values)):
             raise FixedPointRangeError("cannot encode NaN or infinity as a fixed-point number")
         encoded = np.rint(values * self.scale)
@@ -91,8 +93,9 @@ def encoder_from_setting(setting):
     """An encoder from a command-line style setting: ``16`` (bits) or ``'10:3'`` (base:digits)."""
     if isinstance(setting, FixedPointEncoder):
         return setting
-    text = str(setting)
-    if ":" in text:
-        base, digits = text.split(":", 1)
-        return FixedPointEncoder(base=int(base), precision=int(digits))
-    return FixedPointEncoder(base=2, precision=int(text))
+    text = str(setting).strip()
+    base, _, digits = text.rpartition(":") if ":" in text else ("2", ":", text)
+    if not (base.isdigit() and digits.isdigit()):
+        raise ValueError(f"a fixed-point setting is a number of fractional bits such as 16, or "
+                         f"base:digits such as 10:3, got {setting!r}")
+    return FixedPointEncoder(base=int(base), precision=int(digits))

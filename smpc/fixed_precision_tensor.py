@@ -9,7 +9,9 @@ Arithmetic here is plain (public) fixed-point arithmetic, rounded down.
 import numpy as np
 
 from . import ring
+from .errors import FixedPointRangeError
 from .fixed_point import DEFAULT_ENCODER
+from .validation import check_encoder
 
 
 class FixedPrecisionTensor:
@@ -23,7 +25,7 @@ class FixedPrecisionTensor:
             raise TypeError(f"FixedPrecisionTensor holds int64 encodings, got {values.dtype} values; "
                             "encode floats with smpc.fix_precision(x)")
         self.values = values.astype(np.int64, copy=False)
-        self.encoder = encoder
+        self.encoder = check_encoder(encoder) or DEFAULT_ENCODER
 
     @classmethod
     def from_float(cls, x, encoder=None):
@@ -115,6 +117,9 @@ class FixedPrecisionTensor:
                 or divisor < 1:
             raise TypeError(f"a FixedPrecisionTensor divides by a public positive integer, not "
                             f"{divisor!r}; for a real divisor d multiply by 1 / d")
+        if divisor > 2 ** 62:
+            raise FixedPointRangeError(f"cannot divide a fixed-point tensor by {divisor}: every "
+                                       "encoding is below 2^62 in size, so every quotient would be 0")
         return self._new(self.values // int(divisor))
 
     def __getitem__(self, index):
@@ -138,6 +143,7 @@ class FixedPrecisionTensor:
 
 def fix_precision(x, encoder=None):
     """Encode floats as a public :class:`FixedPrecisionTensor` (the reference's ``fix_precision``)."""
+    check_encoder(encoder)
     if isinstance(x, FixedPrecisionTensor):
         if encoder is not None and encoder != x.encoder:
             raise ValueError(f"this tensor is already encoded with {x.encoder}, not {encoder}; "

@@ -89,6 +89,7 @@ never-wild run at 1.1x when statistical privacy (stated above) is acceptable.
 import numpy as np
 
 from . import ring
+from .dealer import Triple
 from .errors import ProtocolError
 from .rows import add_public
 from .sharing import open_among
@@ -102,17 +103,27 @@ def _round_up(value, divisor):
     return -(-value // divisor) * divisor
 
 
+def masked_pair_kind(divisor):
+    return f"masked truncation pair (divisor {divisor})"
+
+
 def masked_pair(crypto_provider, holders, shape, divisor):
-    """Dealer: shares of ``r`` uniform in [0, 2^63) and of ``floor(r / divisor)``."""
+    """Dealer: shares of ``r`` uniform in [0, 2^63) and of ``floor(r / divisor)``.
+
+    Returned as a one-use :class:`~smpc.dealer.Triple`: opening ``x + r`` and ``x' + r``
+    with the same ``r`` would reveal ``x - x'``, so a second use raises TripleReuseError.
+    """
     def derive(_):
         r = ring.as_signed(crypto_provider.source.ring(shape).view(np.uint64) >> np.uint64(1))
         return [r, r // np.int64(divisor)]
 
     with crypto_provider.network.protocol("masked_pair"):
-        return crypto_provider.deal(holders, [], [shape, shape], derive)
+        return Triple(masked_pair_kind(divisor),
+                      crypto_provider.deal(holders, [], [shape, shape], derive))
 
 
-def truncate_masked(shares, divisor, holders, crypto_provider, value_bits=MASKED_VALUE_BITS):
+def truncate_masked(shares, divisor, holders, crypto_provider, value_bits=MASKED_VALUE_BITS,
+                    pair=None):
     """Statistically masked truncation of stacked shares by a public positive integer.
 
     ``floor(x / divisor)`` plus 0 or 1, for ``|x| < 2^(value_bits - 1)``; z hides x
@@ -125,7 +136,11 @@ def truncate_masked(shares, divisor, holders, crypto_provider, value_bits=MASKED
                             f"wrap, got k = {value_bits}")
     if divisor <= 0 or divisor >= 2 ** 62:
         raise ValueError(f"masked truncation divides by an integer in [1, 2^62), got {divisor}")
-    r, r_divided = masked_pair(crypto_provider, holders, shares.shape[1:], divisor)
+    pair = pair or masked_pair(crypto_provider, holders, shares.shape[1:], divisor)
+    if pair.shapes[0] != tuple(shares.shape[1:]) or pair.kind != masked_pair_kind(divisor):
+        raise ValueError(f"a {pair.kind} of shape {pair.shapes[0]} does not fit truncating "
+                         f"shares of shape {shares.shape[1:]} by {divisor}; the pair was not used")
+    r, r_divided = pair.consume()
     offset = _round_up(2 ** (value_bits - 1), divisor)               # B, a multiple of d
     with np.errstate(over="ignore"):  # ring arithmetic wraps on purpose (NumPy warns on 0-d)
         masked = add_public(shares + r, holders, np.int64(offset))

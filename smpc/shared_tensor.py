@@ -14,11 +14,15 @@ Operations and their protocols:
 ``*  @`` by a public operand         local product, then truncation
 ``*  @`` of two shared operands      Beaver triple (:mod:`smpc.beaver`), truncation
 ``x ** 2`` / ``square()``            Beaver square pair, truncation
-``x / d`` (public integer ``d``)     truncation by ``d``
+``x / d`` (public ``d``)             truncation by ``d``, or a product by a scaled
+                                     reciprocal and a truncation (``__truediv__``)
 ``sum mean reshape transpose [ ]``   local
-``get()``                            reveal to the local client
+``get()``                            reveal to the local client (the shares stay)
 ``refresh()``                        add a fresh sharing of zero
 ===================================  ==============================================
+
+Parties.  Every tensor is held by two or more distinct workers, with a crypto
+provider that holds no share (:mod:`smpc.validation` refuses anything else).
 
 Scales.  Values carry their encoder.  Comparison results are 0/1 at integer
 scale (precision 0): multiplying them into a fixed-point tensor needs no
@@ -29,11 +33,12 @@ import numpy as np
 from . import comparisons, ring
 from .beaver import beaver_product, beaver_square, product_shape
 from .errors import PartyMismatchError
-from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER
+from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER, MAX_ENCODED_BITS
 from .fixed_precision_tensor import FixedPrecisionTensor
 from .rows import add_public, played_rows
 from .sharing import fresh_zero_shares, reveal_to, share_from
 from .truncation import check_can_truncate, truncate
+from .validation import check_encoder, check_receiver, check_sharing_parties
 
 
 class SharedTensor:
@@ -46,34 +51,36 @@ class SharedTensor:
         if shares.dtype != np.int64:
             raise TypeError(f"shares must be int64 ring elements, got {shares.dtype}; "
                             "to share floats use smpc.share(x, alice, bob, crypto_provider=cp)")
-        if len(holders) < 2:
-            raise ValueError(f"secret sharing needs at least two holders, got {len(holders)}")
-        rows = played_rows(tuple(holders))
+        self.holders = check_sharing_parties(holders, crypto_provider)
+        rows = played_rows(self.holders)
         if shares.ndim == 0 or shares.shape[0] != len(rows):
             raise ValueError(f"need one share row per holder played here ({len(rows)} of "
                              f"{len(holders)} holders), got shares of shape {shares.shape}")
-        self.shares = shares
-        self.holders = tuple(holders)
         self.crypto_provider = crypto_provider
-        self.encoder = encoder
+        self.encoder = check_encoder(encoder) or DEFAULT_ENCODER
+        self.shares = shares
 
     # -- creating and revealing ---------------------------------------------------------
     @classmethod
     def share_encoded(cls, values, holders, crypto_provider, encoder, owner=None):
         """Share int64 encodings; ``owner`` (default: the local client) splits and sends them."""
-        holders = tuple(holders)
-        if len(holders) < 2:
-            raise ValueError("secret sharing needs at least two holders, e.g. share(alice, bob, ...)")
-        network = holders[0].network
-        for party in holders + (crypto_provider,):
-            if party.network is not network:
-                raise PartyMismatchError(f"{party} is on a different network from {holders[0]}")
-        owner = owner or network.local
+        holders = check_sharing_parties(holders, crypto_provider, owner)
+        check_encoder(encoder)
+        owner = owner or holders[0].network.local
         return cls(share_from(owner, values, holders), holders, crypto_provider, encoder)
 
     def get(self, receiver=None):
-        """Reveal to ``receiver`` (default: the local client) as a FixedPrecisionTensor."""
-        receiver = receiver or self.network.local
+        """Reveal to ``receiver`` (default: the local client) as a FixedPrecisionTensor.
+
+        ``get()`` *reveals*; it does not move.  PySyft's ``get()`` moves a remote value
+        to its caller and leaves the pointer dangling; here a SharedTensor is an
+        immutable value whose shares stay with their holders, so every ``get()`` is a
+        fresh reveal: a second one returns the same value and costs the same traffic
+        (``8 n N`` bytes, one round), and the tensor stays usable.  What moves is a
+        *model*: :meth:`nn.Module.get` replaces the model's shared parameters by the
+        revealed ones, so a second ``model.get()`` is refused (the model is public).
+        """
+        receiver = check_receiver(receiver or self.network.local, self.network)
         return FixedPrecisionTensor(reveal_to(receiver, self.shares, self.holders), self.encoder)
 
     def refresh(self):
@@ -85,7 +92,13 @@ class SharedTensor:
         return self._new(fresh_zero_shares(self.holders, tuple(shape)))
 
     def _new(self, shares, encoder=None):
-        return SharedTensor(shares, self.holders, self.crypto_provider, encoder or self.encoder)
+        """A result among the same, already checked, parties (no second party check)."""
+        if shares.dtype != np.int64 or shares.shape[:1] != self.shares.shape[:1]:
+            return SharedTensor(shares, self.holders, self.crypto_provider, encoder or self.encoder)
+        out = object.__new__(SharedTensor)
+        out.shares, out.holders, out.crypto_provider = shares, self.holders, self.crypto_provider
+        out.encoder = encoder or self.encoder
+        return out
 
     # -- plain attributes ----------------------------------------------------------------
     @property
@@ -251,26 +264,61 @@ class SharedTensor:
                          "build other powers from products")
 
     def __truediv__(self, divisor):
-        """Division by a public positive number.
+        """Division by a public positive number ``d``, checked before anything is computed.
 
-        An integer ``d`` is one truncation by ``d``.  A real ``d`` is a product with its
-        reciprocal carried at extra precision, ``r = round(2^s / d)`` with ``r >= 2^16``,
-        followed by a truncation by ``2^s``: the reciprocal loses no more than a relative
-        2^-16, even when ``1 / d`` is far below the encoder's unit.
+        Valid divisors: ``1 / max_value <= d <= 2^31`` (``max_value`` is the encoder's
+        range, 32768 at 16 bits).  A smaller ``d`` multiplies by more than any public
+        factor may be (the quotient of every nonzero value leaves the range); a larger
+        one leaves nothing of any value in the range (every quotient is below one
+        unit).  Both are refused with a :class:`~smpc.errors.FixedPointRangeError`.
+
+        1. An integer ``d`` is one truncation by ``d``: the value truncated is ``x``'s
+           encoding itself, ``|x| <= 2^31``.
+        2. A real ``d`` is a product with its reciprocal at extra precision,
+           ``r = round(2^s / d)`` with ``2^15 <= r < 2^16`` (``s = ceil(log2 d) + 15``;
+           ``r`` at most ``2^16 - 1``), then a truncation by ``2^s``.  The reciprocal is
+           off by at most a relative 2^-16, even when ``1 / d`` is far below the
+           encoder's unit, and the value truncated, ``|x * r| < 2^31 * 2^16 = 2^47``,
+           stays inside every truncation method's range (masked: ``|x| < 2^47``).
+           When ``1 / d`` is above 2^15 (base 10 allows it), ``s`` would be negative:
+           then ``x`` is multiplied by the integer ``round(1 / d)`` (relative error
+           below 2^-16) and nothing is truncated.
+        Error: that of the truncation (within one or two units) plus the reciprocal's
+        relative 2^-16 of the quotient.  Cost: one truncation.  On an integer-scale
+        tensor (comparison bits, counts) the quotient is an integer too (floored); use
+        :meth:`mean`, or add the bits to a fixed-point tensor first, for a fraction.
         """
         if isinstance(divisor, (bool, np.bool_)) or not isinstance(
                 divisor, (int, np.integer, float, np.floating)):
             raise TypeError(f"a SharedTensor can be divided by a public positive number, "
                             f"not {divisor!r}")
-        if not np.isfinite(divisor) or divisor <= 0:
+        if isinstance(divisor, (float, np.floating)) and not np.isfinite(divisor) or divisor <= 0:
             raise ValueError(f"can only divide shares by a positive finite number, got {divisor!r}; "
                              "for a negative divisor d write -(x / -d)")
-        if float(divisor).is_integer():
+        self._check_divisor_range(divisor)
+        if isinstance(divisor, (int, np.integer)) or float(divisor).is_integer():
             return self._new(truncate(self.shares, int(divisor), self.holders, self.crypto_provider))
-        shift = 16 + max(0, int(np.ceil(np.log2(divisor))))
-        reciprocal = int(round(2 ** shift / divisor))
-        return self._new(truncate(self.shares * np.int64(reciprocal), 2 ** shift,
-                                  self.holders, self.crypto_provider))
+        shift = max(0, int(np.ceil(np.log2(divisor))) + 15)
+        reciprocal = min(int(round(2 ** shift / divisor)), 2 ** 16 - 1) if shift else int(
+            round(1 / divisor))
+        with np.errstate(over="ignore"):  # ring arithmetic wraps on purpose (NumPy warns on 0-d)
+            scaled = self.shares * np.int64(reciprocal)
+        return self._new(truncate(scaled, 2 ** shift, self.holders, self.crypto_provider))
+
+    def _check_divisor_range(self, divisor):
+        from .errors import FixedPointRangeError
+        largest = 2 ** MAX_ENCODED_BITS
+        if divisor > largest:
+            raise FixedPointRangeError(
+                f"cannot divide shares by {divisor!r}: above 2^{MAX_ENCODED_BITS} every quotient of "
+                f"a value in the fixed-point range is below one unit ({self.encoder.ulp:g}); "
+                "divide by at most 2^31")
+        if divisor * self.encoder.max_value < 1:
+            raise FixedPointRangeError(
+                f"cannot divide shares by {divisor!r}: its reciprocal {1 / divisor:g} is outside "
+                f"the fixed-point range [-{self.encoder.max_value:g}, {self.encoder.max_value:g}] "
+                f"of {self.encoder}, so the quotient of every nonzero value would leave it; "
+                f"divide by at least {1 / self.encoder.max_value:g}")
 
     # -- local reshaping and reductions --------------------------------------------------
     def sum(self, axis=None, keepdims=False):
@@ -281,7 +329,18 @@ class SharedTensor:
         return self._new(self.shares.sum(axis=axes, keepdims=keepdims))
 
     def mean(self, axis=None, keepdims=False):
+        """The mean: a local sum, then one truncation by the count ``n``.
+
+        The value truncated is the sum's encoding, at most ``n * 2^31``; under the
+        masked method it must stay below 2^47, so a mean over more than 2^16 values
+        of the largest magnitudes is outside that method's range.
+        """
+        if self.size == 0:
+            raise ValueError(f"the mean of an empty tensor (shape {self.shape}) is undefined; "
+                             "check the slice or batch that produced it")
         total = self.sum(axis, keepdims)
+        if total.size and self.size // total.size == 0:
+            raise ValueError(f"the mean over an empty axis of shape {self.shape} is undefined")
         if total.encoder.is_integer:  # a mean of 0/1 bits is a fraction: give it fractional bits
             total = total._new(total.shares * np.int64(DEFAULT_ENCODER.scale), DEFAULT_ENCODER)
         return total / (self.size // total.size)
@@ -289,7 +348,12 @@ class SharedTensor:
     def reshape(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return self._new(self.shares.reshape((self.shares.shape[0],) + _resolve_shape(shape, self.size)))
+        try:  # checked on the data shape, so the message does not show the party axis
+            new_shape = _resolve_shape(shape, self.size)
+        except (ValueError, TypeError):
+            raise ValueError(f"cannot reshape a tensor of shape {self.shape} ({self.size} values) "
+                             f"into {tuple(shape)}") from None
+        return self._new(self.shares.reshape((self.shares.shape[0],) + new_shape))
 
     view = reshape
 
@@ -297,6 +361,10 @@ class SharedTensor:
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
         axes = axes or tuple(reversed(range(self.ndim)))
+        in_range = all(-self.ndim <= a < self.ndim for a in axes)
+        if not in_range or sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"transpose axes {tuple(axes)} are not a permutation of the "
+                             f"{self.ndim} axes of a tensor of shape {self.shape}")
         return self._new(self.shares.transpose((0,) + tuple(a % self.ndim + 1 for a in axes)))
 
     @property
@@ -401,6 +469,8 @@ def _require_matrices(left, right):
 
 def concatenate(tensors, axis=0):
     """Join shared tensors (same parties and encoder) along an existing axis."""
+    if not tensors:
+        raise ValueError("concatenate needs at least one shared tensor")
     first = tensors[0]
     for t in tensors[1:]:
         first._check_parties(t)
@@ -411,5 +481,5 @@ def concatenate(tensors, axis=0):
 
 def share(values, *holders, crypto_provider, encoder=None, owner=None):
     """Encode floats and secret-share them: ``share(x, alice, bob, crypto_provider=cp)``."""
-    encoder = encoder or DEFAULT_ENCODER
+    encoder = check_encoder(encoder) or DEFAULT_ENCODER
     return SharedTensor.share_encoded(encoder.encode(values), holders, crypto_provider, encoder, owner)

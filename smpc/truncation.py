@@ -67,6 +67,8 @@ def truncate(shares, divisor, holders, crypto_provider):
     divisor = int(divisor)
     if divisor <= 0:
         raise ValueError(f"can only divide shares by a positive integer, got {divisor}")
+    if divisor >= 2 ** 62:  # no method is valid beyond (local would shift an int64 by >= 63)
+        raise ValueError(f"truncation divides by an integer in [1, 2^62), got {divisor}")
     if divisor == 1:
         return shares
     # By hand, without parties, the process-wide settings apply (local truncation needs none).

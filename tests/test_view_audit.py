@@ -190,7 +190,8 @@ def test_the_audit_catches_unmasked_openings(monkeypatch):
     real_pair = st.masked_pair
 
     def zero_masks(crypto_provider, holders, shape, divisor):
-        return [np.zeros_like(s) for s in real_pair(crypto_provider, holders, shape, divisor)]
+        pair = real_pair(crypto_provider, holders, shape, divisor)
+        return st.Triple(pair.kind, [np.zeros_like(s) for s in pair.consume()])
 
     monkeypatch.setattr(st, "masked_pair", zero_masks)
     problems = audit(training_step_views(zeros_data, "masked"),
