@@ -26,9 +26,9 @@ EXERCISES = {
     5: ("ex_drelu", "ComputeMSB and DReLU",
         "tutorials/04_securenn_comparison.py", "exercises/ex5_drelu.py"),
     6: ("ex_mul_backward", "MulBackward",
-        "tutorials/05_autograd_on_shares.py", "exercises/ex6_mul_backward.py"),
+        "tutorials/06_autograd_on_shares.py", "exercises/ex6_mul_backward.py"),
     7: ("ex_matmul_backward", "MatmulBackward",
-        "tutorials/05_autograd_on_shares.py", "exercises/ex7_matmul_backward.py"),
+        "tutorials/06_autograd_on_shares.py", "exercises/ex7_matmul_backward.py"),
 }
 
 

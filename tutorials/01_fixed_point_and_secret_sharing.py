@@ -1,3 +1,4 @@
+# %% [markdown]
 """Tutorial 01: fixed point and additive secret sharing.
 
 Run it from the repository root::

@@ -1,3 +1,4 @@
+# %% [markdown]
 """Tutorial 02: parties, the crypto provider, and Beaver multiplication.
 
 Run it from the repository root::

@@ -1,3 +1,4 @@
+# %% [markdown]
 """Tutorial 03: truncation, and when the two-party trick fails.
 
 Run it from the repository root::

@@ -1,3 +1,4 @@
+# %% [markdown]
 """Tutorial 04: SecureNN comparison step by step, and exactly what the helper sees.
 
 Run it from the repository root::
@@ -25,7 +26,7 @@ What you will learn:
 6. the measured bytes and rounds of every step, next to the closed forms in their
    docstrings.
 
-A second way to compare, binary (XOR) sharing, measured against SecureNN, is tutorial 09.
+A second way to compare, binary (XOR) sharing, measured against SecureNN, is tutorial 10.
 
 Exercise 4 (``exercises/ex4_private_compare.py``) asks you to write PrivateCompare, and
 exercise 5 (``exercises/ex5_drelu.py``) ComputeMSB and DReLU, once you have read this.
@@ -530,7 +531,7 @@ assert (got[5:] != (edges[5:] >= 0)).all()        # outside: wrong, as predicted
 # %% [markdown]
 # ReLU(x) = DReLU(x) * x: one more Beaver product. The bit is an integer (scale 1), so
 # the product needs no truncation. `relu_with_drelu` returns the bit too, and the
-# autograd ReLU keeps it for the backward pass (tutorial 05): the gradient of ReLU is
+# autograd ReLU keeps it for the backward pass (tutorial 06): the gradient of ReLU is
 # grad * bit, one Beaver product, where recomputing the comparison (as the old reference
 # did) would cost a whole DReLU again.
 
@@ -673,7 +674,7 @@ for name, call, (closed_bytes, closed_rounds), documented, row in steps:
 # PrivateCompare's 64 bytes per value from each holder, twice (in ShareConvert and in
 # ComputeMSB), is 256 of the 496; the helper's shares of x's 64 bits in ShareConvert
 # another 128. SecureNN spends one byte per *bit* of every value, and that is what the
-# binary sharing of tutorial 09 attacks.
+# binary sharing of tutorial 10 attacks.
 
 # %%
 for protocol, cost in measured_costs["DReLU"].by_protocol.items():
@@ -695,10 +696,10 @@ assert measured_costs["DReLU"].by_protocol["private_compare"].bytes == 256 * n
 # * gt, eq, argmax and `pred.eq(target).sum()` build on DReLU; only the count is revealed.
 # * Measured costs equal the closed forms: DReLU 496 bytes per value in 8 rounds.
 #
-# Next: tutorial 05 (autograd on shares). Exercises 4 and 5:
+# Next: tutorial 06 (autograd on shares). Exercises 4 and 5:
 # `pytest tests/exercises -m ex_private_compare --implementation=learner` and
 # `pytest tests/exercises -m ex_drelu --implementation=learner`.
 #
 # A second way to compute the same bit, binary (XOR) sharing with a carry tree, measured
-# against SecureNN on the same tensor: tutorial 09
-# (`python tutorials/09_binary_sharing_comparison.py`).
+# against SecureNN on the same tensor: tutorial 10
+# (`python tutorials/10_binary_sharing_comparison.py`).

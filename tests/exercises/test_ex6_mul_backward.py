@@ -1,4 +1,4 @@
-"""Exercise 6: MulBackward (tutorial 05). Marker: ex_mul_backward."""
+"""Exercise 6: MulBackward (tutorial 06). Marker: ex_mul_backward."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""Exercise 7: MatmulBackward (tutorial 05). Marker: ex_matmul_backward."""
+"""Exercise 7: MatmulBackward (tutorial 06). Marker: ex_matmul_backward."""
 import numpy as np
 import pytest
 

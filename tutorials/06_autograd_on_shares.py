@@ -1,8 +1,9 @@
-"""Tutorial 05: automatic differentiation on secret shares.
+# %% [markdown]
+"""Tutorial 06: automatic differentiation on secret shares.
 
 Run it from the repository root::
 
-    python tutorials/05_autograd_on_shares.py
+    python tutorials/06_autograd_on_shares.py
 
 It prints what it finds and saves one figure under ``tutorials/figures/`` (set the
 environment variable ``SMPC_TUTORIAL_OUTPUT`` to save it elsewhere). It runs in a few
@@ -415,7 +416,7 @@ ax.set_ylabel("gradient computed on shares (revealed)")
 ax.set_title("Tiny ReLU network: every gradient entry")
 ax.legend(fontsize=8)
 fig.tight_layout()
-save_figure(fig, "05_gradients_shares_vs_floats.png")
+save_figure(fig, "06_gradients_shares_vs_floats.png")
 
 # %% [markdown]
 # ## What we saw
@@ -431,6 +432,6 @@ save_figure(fig, "05_gradients_shares_vs_floats.png")
 # * A small ReLU network's gradients on shares match the float gradients; the comparison
 #   runs only in the forward pass.
 #
-# Next: tutorial 06 trains the reference's MNIST network this way, end to end. Exercises 6
+# Next: tutorial 07 trains the reference's MNIST network this way, end to end. Exercises 6
 # and 7: `pytest tests/exercises -m ex_mul_backward --implementation=learner` and
 # `pytest tests/exercises -m ex_matmul_backward --implementation=learner`.

@@ -1,8 +1,9 @@
-"""Tutorial 07: encrypt only what is necessary.
+# %% [markdown]
+"""Tutorial 08: encrypt only what is necessary.
 
 Run it from the repository root::
 
-    python tutorials/07_encrypt_only_what_is_necessary.py
+    python tutorials/08_encrypt_only_what_is_necessary.py
 
 It measures what encryption costs, in time per batch and in bytes and rounds sent, for
 the reference's network in several settings, all in the same run, and saves two figures
@@ -19,7 +20,7 @@ checks both pieces of advice with numbers:
 3. a cost table: time per batch, bytes and rounds, and the ratio to plaintext NumPy,
    measured in the same run; where the bytes go.
 
-Read tutorials 02 (costs of products), 04 (comparisons) and 06 (the training loop) first.
+Read tutorials 02 (costs of products), 04-05 (comparisons) and 07 (the training loop) first.
 """
 
 # %% [markdown]
@@ -114,7 +115,7 @@ for ax in axes:
     ax.axis("off")
 fig.suptitle("Public model, private data: the model owner sees the gradient", fontsize=9)
 fig.tight_layout()
-save_figure(fig, "07_gradient_leak.png")
+save_figure(fig, "08_gradient_leak.png")
 
 # %% [markdown]
 # So "public model, private data" protects the data from the other *workers*, but not
@@ -153,7 +154,7 @@ assert abs(accuracy["relu"][-1] - accuracy["square"][-1]) < 0.1   # about equall
 #
 # Now the price of each choice. For each setting we train a few batches of 64 with the
 # training step of `smpc-train` (`experiments.train_mnist.train_step`, shown in full in
-# tutorial 06) and measure each batch: wall-clock time, and everything sent on the
+# tutorial 07) and measure each batch: wall-clock time, and everything sent on the
 # network with `network.measure()`. The first batch warms up caches and is not counted.
 # Plaintext is measured in the same run, so the ratios compare like with like on this
 # machine.
@@ -182,7 +183,7 @@ def measure(mode_name, activation):
     for i in range(TIMED_BATCHES + 1):
         x_plain, y_plain = batches[i % len(batches)]
         start, start_cpu = time.perf_counter(), time.process_time()
-        if mode.shares_data:                          # alice owns the data, as in tutorial 06
+        if mode.shares_data:                          # alice owns the data, as in tutorial 07
             with mode.network.measure() as st:
                 train_step(model, optimizer, mode, x_plain, y_plain, owner=mode.workers[0])
         else:
@@ -305,7 +306,7 @@ ax_time.set_xlim(0.5, max(ratios) * 5)
 ax_time.invert_yaxis()
 ax_time.set_yticklabels([])
 fig.tight_layout()
-save_figure(fig, "07_cost_table.png")
+save_figure(fig, "08_cost_table.png")
 
 # %% [markdown]
 # ## What we saw
@@ -322,4 +323,4 @@ save_figure(fig, "07_cost_table.png")
 #   matter even more there.
 #
 # `python benchmarks/bench_training.py` measures the same settings over more batches.
-# Next: tutorial 08, encrypted prediction with a trained model.
+# Next: tutorial 09, encrypted prediction with a trained model.

@@ -1,8 +1,9 @@
-"""Tutorial 09: a second way to compare, binary (XOR) sharing, measured against SecureNN.
+# %% [markdown]
+"""Tutorial 10: a second way to compare, binary (XOR) sharing, measured against SecureNN.
 
 Run it from the repository root::
 
-    python tutorials/09_binary_sharing_comparison.py
+    python tutorials/10_binary_sharing_comparison.py
 
 It prints what it finds and saves one figure under ``tutorials/figures/`` (set the
 environment variable ``SMPC_TUTORIAL_OUTPUT`` to save it elsewhere). It runs in a few
@@ -222,7 +223,7 @@ ax_time.bar(names, [rows[m]["ms"] for m in ("securenn", "binary")], color=["tab:
 ax_time.set_ylabel("milliseconds (best run)")
 ax_time.set_title(f"DReLU on {shape[0]}x{shape[1]}: time in this process")
 fig.tight_layout()
-save_figure(fig, "09_securenn_vs_binary.png")
+save_figure(fig, "10_securenn_vs_binary.png")
 
 # %% [markdown]
 # ## 5. In short

@@ -1,8 +1,9 @@
-"""Tutorial 08: encrypted prediction.
+# %% [markdown]
+"""Tutorial 09: encrypted prediction.
 
 Run it from the repository root::
 
-    python tutorials/08_encrypted_prediction.py
+    python tutorials/09_encrypted_prediction.py
 
 It trains a small model in plaintext, shares it, classifies secret-shared
 images with it, and saves one figure under ``tutorials/figures/`` (set
@@ -20,7 +21,7 @@ see, and without handing the model to the data's owner either. What you will see
 3. who received what, checked message by message;
 4. the time per image, and why it falls with the batch size (rounds do not grow).
 
-Read tutorials 01-06 first.
+Read tutorials 01-07 first.
 """
 
 # %% [markdown]
@@ -210,7 +211,7 @@ ax.set_ylabel("ms per image")
 ax.set_title("Encrypted prediction: time per image")
 ax.grid(alpha=0.3, which="both")
 fig.tight_layout()
-save_figure(fig, "08_time_per_image.png")
+save_figure(fig, "09_time_per_image.png")
 
 # %% [markdown]
 # ## 6. The model goes back; the same with `experiments.predict`
@@ -241,5 +242,5 @@ assert np.array_equal(labels_again, predicted)
 #   batch size.
 #
 # `python -m experiments.predict --images 64` runs the same from the command line. This
-# is the last of the main path; tutorial 09 shows a second way to compare on shares,
+# is the last of the main path; tutorial 10 shows a second way to compare on shares,
 # and the exercises (`exercises/`) let you rebuild the core pieces.

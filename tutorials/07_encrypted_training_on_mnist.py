@@ -1,8 +1,9 @@
-"""Tutorial 06: encrypted training on MNIST, the reference walk-through condensed.
+# %% [markdown]
+"""Tutorial 07: encrypted training on MNIST, the reference walk-through condensed.
 
 Run it from the repository root::
 
-    python tutorials/06_encrypted_training_on_mnist.py
+    python tutorials/07_encrypted_training_on_mnist.py
 
 It trains the reference's network on secret-shared MNIST digits (offline: the images come
 from the sample shipped in ``datasets/sample``), trains the same network in plaintext for
@@ -11,7 +12,7 @@ comparison, prints the reference's log lines and saves the loss and accuracy cur
 about a quarter of a minute; with ``SMPC_QUICK=1`` in the environment it trains on
 fewer images for fewer epochs and takes a few seconds.
 
-Read tutorials 01-05 first; this one puts them together. What you will see:
+Read tutorials 01-06 first; this one puts them together. What you will see:
 
 1. the parties, and the training configuration (all of it public);
 2. the private data loader: every batch is secret-shared by the worker who owns it;
@@ -131,7 +132,7 @@ assert views["me"] == []
 #
 # Then the reference's two calls: `fix_precision()` turns every float parameter into a
 # public fixed-point integer (tutorial 01), and `share(...)` splits each into shares for
-# alice and bob. `requires_grad=True` asks autograd (tutorial 05) to compute gradients for
+# alice and bob. `requires_grad=True` asks autograd (tutorial 06) to compute gradients for
 # the shared parameters. The model's owner ("me") no longer holds the weights; alice and
 # bob each hold random-looking shares.
 
@@ -322,7 +323,7 @@ ax_acc.legend(loc="lower right")
 for ax in (ax_loss, ax_diff, ax_acc):
     ax.grid(alpha=0.3)
 fig.tight_layout()
-save_figure(fig, "06_loss_curves.png")
+save_figure(fig, "07_loss_curves.png")
 
 # %% [markdown]
 # The curves lie on top of each other: fixed point with 16 fractional bits changes the
@@ -347,4 +348,4 @@ save_figure(fig, "06_loss_curves.png")
 # The full reference run, 20 epochs on 640 images with a plot (a few minutes):
 # `smpc-train --mode encrypted,plaintext --plot curves.png`.
 #
-# Next: tutorial 07 asks what really needs encrypting, and what each choice costs.
+# Next: tutorial 08 asks what really needs encrypting, and what each choice costs.
