@@ -29,7 +29,7 @@ Exercise 2 (``exercises/ex2_beaver.py``) asks you to write Beaver multiplication
 # %%
 import time
 
-# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, figures inline or to files, the repository on sys.path
 from tutorial_setup import save_figure
 
 import matplotlib.pyplot as plt
