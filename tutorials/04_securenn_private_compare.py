@@ -290,8 +290,9 @@ assert st.bytes == 128 * n and not views["alice"] and not views["bob"]
 
 # %% [markdown]
 # 64 numbers below 67 from each holder, one byte each: 128 bytes per compared value, in
-# **one round** (both holders send at the same time; nothing comes back, because the
-# helper's bit is used by the helper itself in the next step of tutorial 05).
+# **one round** (both holders send at the same time, and nothing comes back: what the
+# helper does with its bit, dealing shares of it to the holders, is the next step of the
+# protocols that call PrivateCompare, in tutorial 05).
 #
 # The framework runs a fast implementation, `smpc.securenn.private_compare`: the same
 # protocol on bit planes of uint8 with reused buffers (which is why it is hard to read,
