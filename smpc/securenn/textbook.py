@@ -11,7 +11,8 @@ This module is for reading.  It computes exactly what :func:`smpc.securenn.priva
 :func:`~smpc.securenn.drelu_bits` compute, and sends the same messages, but in plain
 NumPy: int64 arithmetic followed by ``% P`` in Z_p, bits as an ``(n, 64)`` array of 0/1
 (least significant bit first), one row per compared value, and no buffers kept between
-calls.  It is a few times slower; the framework runs the fast modules.
+calls.  It is about ten times slower (DReLU on 10,000 values: 0.67 s against 0.06 s, best of
+five on a busy 2-core machine); the framework runs the fast modules.
 
 **The same randomness.**  Every random draw here is the fast path's draw, from
 :data:`smpc.randomness.default_source`, in the same order and with the same function
