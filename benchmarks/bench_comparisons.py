@@ -15,10 +15,10 @@ bytes in 9 rounds, gt 496 n bytes in 8 rounds), and the load average, since the
 machine may be shared.  All parties run in this one process, so the time is the
 computation of all three parties together, without network latency.
 
-No BLAS call is on this path (issue 9): the figures do not depend on
+No BLAS call is on this path: the figures do not depend on
 ``OPENBLAS_NUM_THREADS``.  Measured on the 2-core machine at load ~2-4, ReLU on 100x100
 went from 24-35 ms with one BLAS thread (72-120 ms with the default threads) to about
-10 ms; what the profile showed is in :mod:`smpc.securenn`'s docstring.
+10 ms; what the profile showed is in ``docs/PERFORMANCE.md``.
 """
 import argparse
 import cProfile

@@ -2,9 +2,9 @@
 
 Run from the repository root::
 
-    python -m datasets.make_sample ../shared/data/mnist
+    python -m datasets.make_sample DIR
 
-(the argument is the directory holding ``t10k-images-idx3-ubyte.gz`` and
+(``DIR`` is the directory holding ``t10k-images-idx3-ubyte.gz`` and
 ``t10k-labels-idx1-ubyte.gz``). The script checks the sha256 of the
 decompressed official files first, so the sample can only be made from the
 genuine data, then writes four gzip IDX files and ``sample/README.md`` with
@@ -32,7 +32,7 @@ import numpy as np
 from datasets.idx import read_idx, write_idx
 from datasets.sample import SAMPLE_DIR, SAMPLE_FILES, SAMPLE_SHA256, TEST_RANGE, TRAIN_RANGE
 
-# sha256 of the decompressed official test files (see shared/data/README.md).
+# sha256 of the decompressed official test files.
 OFFICIAL_SHA256 = {
     "t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
     "t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
@@ -70,7 +70,7 @@ sha256 of each file as shipped (the gzip bytes):
 
 {file_hashes}
 
-Regenerate with `python -m datasets.make_sample ../shared/data/mnist`
+Regenerate with `python -m datasets.make_sample DIR`
 (see `datasets/make_sample.py`).
 """
 

@@ -65,7 +65,7 @@ MNIST = DatasetInfo(
         "https://storage.googleapis.com/cvdf-datasets/mnist/",
     ],
     # md5 of the official .gz files (as listed by torchvision); sha256 of the
-    # decompressed content where known (see shared/data/README.md).
+    # decompressed content where known.
     checksums={
         "train-images-idx3-ubyte.gz": Checksum(md5="f68b3c2dcbeaaa9fbdd348bbdeb94873"),
         "train-labels-idx1-ubyte.gz": Checksum(

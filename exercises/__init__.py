@@ -22,13 +22,13 @@ EXERCISES = {
     3: ("ex_truncation", "two-party local truncation",
         "tutorials/03_truncation.py", "exercises/ex3_truncation.py"),
     4: ("ex_private_compare", "SecureNN PrivateCompare",
-        "tutorials/04_securenn_comparison.py", "exercises/ex4_private_compare.py"),
+        "tutorials/04_securenn_private_compare.py", "exercises/ex4_private_compare.py"),
     5: ("ex_drelu", "ComputeMSB and DReLU",
-        "tutorials/04_securenn_comparison.py", "exercises/ex5_drelu.py"),
+        "tutorials/05_securenn_share_convert_msb_drelu.py", "exercises/ex5_drelu.py"),
     6: ("ex_mul_backward", "MulBackward",
-        "tutorials/05_autograd_on_shares.py", "exercises/ex6_mul_backward.py"),
+        "tutorials/06_autograd_on_shares.py", "exercises/ex6_mul_backward.py"),
     7: ("ex_matmul_backward", "MatmulBackward",
-        "tutorials/05_autograd_on_shares.py", "exercises/ex7_matmul_backward.py"),
+        "tutorials/06_autograd_on_shares.py", "exercises/ex7_matmul_backward.py"),
 }
 
 

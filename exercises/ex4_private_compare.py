@@ -1,8 +1,8 @@
 """Exercise 4: SecureNN's PrivateCompare.
 
-Read first: ``tutorials/04_securenn_comparison.py`` (PrivateCompare), and the section
-"PrivateCompare" of the protocol notes (PROTOCOLS.md). The paper: Wagh, Gupta &
-Chandran, "SecureNN", PETS 2019, Algorithm 3.
+Read first: ``tutorials/04_securenn_private_compare.py``, and the section "PrivateCompare"
+of ``docs/PROTOCOLS.md``. The paper: Wagh, Gupta & Chandran, "SecureNN", PETS 2019,
+Algorithm 3. (``smpc/securenn/textbook.py`` is a worked solution: read it after trying.)
 Test your code with::
 
     pytest tests/exercises -m ex_private_compare --implementation=learner
@@ -37,7 +37,8 @@ def private_compare(bit_shares, r, beta, send_to_helper, rng=None):
         return value is what the helper received (the same two messages). Call it exactly
         once: it is the only communication of the protocol.
     rng : numpy.random.Generator or None
-        For the common randomness of the holders (multipliers, permutation).
+        For the common randomness of the holders (s, z and the permutation); a fresh
+        ``numpy.random.default_rng()`` if None.
 
     Returns
     -------
@@ -52,11 +53,16 @@ def private_compare(bit_shares, r, beta, send_to_helper, rng=None):
        first two terms negated: c_i = x_i - j*t_i + j + (sum over k > i of x_k XOR t_k).
        Some c_i is 0 exactly when x < t, i.e. x <= r.
     3. Where beta = 1 and r = 2^64 - 1 (then x <= r always: the answer must be 1): any
-       shares of a vector with exactly one zero, e.g. party 1 holds -u_i and party 0
-       holds u_i at one position and u_i + 1 elsewhere.
-    4. Mask: multiply each c_i by a common random s_i in [1, p) (a zero stays zero, any
-       other value becomes uniform), and shuffle the 64 positions of each row with a
-       common random permutation (so the position of the zero says nothing).
+       shares of a vector with exactly one zero, e.g. party 1 holds 0 everywhere and
+       party 0 holds 0 at one position and 1 elsewhere.
+    4. Mask, with randomness the two parties draw in common (from ``rng``):
+       d_i = s_i * c_i + (-1)^j * z_i, with s_i uniform in [1, p) (a zero stays zero,
+       any other value becomes uniform) and z_i uniform in [0, p) (party 0 adds it,
+       party 1 subtracts it: the sum is unchanged, but the two messages become a fresh
+       random pair; in SecureNN the helper dealt the bit shares, and without z it could
+       relate each message to the shares it knows). Then shuffle the 64 positions of
+       each row with a common random permutation (or rotation), so the position of the
+       zero says nothing.
     5. Send. The helper adds the two messages mod p and answers 1 for a row with a zero.
 
     Hint: the suffix sums "over k > i" for all i at once are one reversed cumulative sum.

@@ -1,7 +1,7 @@
 """Exercise 5: ComputeMSB and DReLU, the sign of a secret number.
 
-Read first: ``tutorials/04_securenn_comparison.py`` (ShareConvert, ComputeMSB, DReLU),
-and the sections "ComputeMSB" and "DReLU and ReLU" of the protocol notes (PROTOCOLS.md).
+Read first: ``tutorials/05_securenn_share_convert_msb_drelu.py`` (ShareConvert, ComputeMSB,
+DReLU), and the sections "ComputeMSB" and "DReLU and ReLU" of ``docs/PROTOCOLS.md``.
 The paper: Wagh, Gupta & Chandran, "SecureNN", PETS 2019, Algorithms 4 and 5.
 Test your code with::
 

@@ -1,6 +1,6 @@
 """Exercise 6: MulBackward, the gradient of an elementwise product.
 
-Read first: ``tutorials/05_autograd_on_shares.py`` ("MulBackward by hand").
+Read first: ``tutorials/06_autograd_on_shares.py`` ("MulBackward by hand").
 Test your code with::
 
     pytest tests/exercises -m ex_mul_backward --implementation=learner

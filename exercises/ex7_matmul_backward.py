@@ -1,6 +1,6 @@
 """Exercise 7: MatmulBackward, the gradients of a matrix product.
 
-Read first: ``tutorials/05_autograd_on_shares.py`` (the matrix product section).
+Read first: ``tutorials/06_autograd_on_shares.py`` (the matrix product section).
 Test your code with::
 
     pytest tests/exercises -m ex_matmul_backward --implementation=learner

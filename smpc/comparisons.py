@@ -108,8 +108,8 @@ def lt(x, y):
 def eq(x, y):
     """x == y: (x >= y) + (x <= y) - 1, both DReLUs in one batched call.
 
-    The same value as (x >= y) * (y >= x) of PROTOCOLS.md (exactly one of the two is 1
-    unless x == y), without the multiplication and its round.
+    The same value as the product (x >= y) * (y >= x), since exactly one of the two is 1
+    unless x == y, without the multiplication and its round (``docs/PROTOCOLS.md``, section 9).
     """
     d = _difference(x, y)
     both = _drelu_shares(np.stack([d.shares, -d.shares], axis=1), d.holders, d.crypto_provider)

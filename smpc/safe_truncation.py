@@ -32,8 +32,8 @@ and of SecureML's preprocessing variant); :func:`truncate_masked`.
     each for ``r`` and ``floor(r / d)``), ``16 N n``
     with full shares.
 
-``exact`` -- through the helper, with SecureNN's wrap bit (PROTOCOLS.md,
-"Exact, through the helper"); :func:`truncate_exact`.
+``exact`` -- through the helper, with SecureNN's wrap bit (``docs/PROTOCOLS.md``,
+section 5); :func:`truncate_exact`.
     Error **-1 or 0** when ``d`` is a power of two (the default encoding's
     ``2^16``); **-1, 0 or +1** for any other ``d`` (base 10's ``1000``: see the
     function).  Never wild for ``-2^62 <= x < 2^63``, which covers every product
@@ -46,45 +46,9 @@ and of SecureML's preprocessing variant); :func:`truncate_masked`.
 The ``local`` method refuses three holders; ``masked`` serves them; ``exact``
 refuses them with a :class:`~smpc.errors.ProtocolError` naming ``masked``.
 
-Which default, and why
-----------------------
-The default stays ``local`` (``smpc.config.Settings.truncation`` and
-``smpc-train --truncation``).  Measured with ``benchmarks/bench_truncation.py``
-(reference MLP, ReLU, batch 64, 2-core machine, MNIST sample / Fashion-MNIST):
-
-=======  ===============  ===========  ======  ==========================================
-method   time per batch   online MB    rounds  what can go wrong, per 60,000-image epoch
-=======  ===============  ===========  ======  ==========================================
-local    41-43 ms (1x)    11.9         32      a wild error: expected 1.1e-3 to 1.3e-3
-masked   45-47 ms (1.1x)  15.8         49      a statistical leak: bound 0.6 to 0.9 (below)
-exact    161-175 ms (4x)  86.4         100     nothing
-=======  ===============  ===========  ======  ==========================================
-
-* What training truncates: 245,067 values per batch, ``log2 |x|`` median 20.6,
-  99.99th percentile 33-33.4, maximum 33.5-34.0 -- far below where local fails often.
-  Local's expected wild errors are ``sum |x| / 2^64``: 1.2e-6 to 1.4e-6 per batch,
-  2.4e-4 in the whole reference run (200 batches), one per 750-900 epochs of
-  60,000 images.  Where it does fail, it fails as predicted: 59 wild in 10^7 at
-  ``|x|`` in [2^46, 2^47) (predicted 57), 3.3e-2 at [2^56, 2^60); masked and exact
-  had 0 wild errors in 10^7 each on those same values.
-* Masked keeps every recorded value in its range with a margin of 2^13, but opens
-  ``z = x + B + r``: at the magnitudes recorded, two secrets differ by at most
-  2^34-2^35, so each ``z`` is at most 2^-28.5 to 2^-28 from independent of ``x``,
-  and summed over the 2.3e8 truncations of one epoch that bound is 0.6-0.9: about
-  one truncated value per epoch whose ``z`` may tell its holders a bound on it.
-  (2^-15 per value is the worst case over the whole range.)  A default should not
-  trade the framework's promise -- no single party learns anything beyond the
-  revealed loss -- for a risk that local, at these sizes, shows
-  less often (500-800 times; 1e-3 per epoch) and that is loud when it happens (the loss explodes).
-* Exact has neither risk but costs 4x per batch, 150-165 s per 60,000-image epoch
-  against the 2-minute target (local: 42.5 s in the soak run,
-  ``benchmarks/soak_fashion_mnist.py``).
-
-So: ``local`` for the reference runs; ``--truncation exact`` for long runs that
-cannot afford one wild weight in a thousand epochs, or whose values grow (section 2
-of the benchmark prints the rate for a model: local's per-batch risk is 1.2e-6 here
-and grows in proportion to ``E|x|``); ``masked`` for three or more holders, or for a
-never-wild run at 1.1x when statistical privacy (stated above) is acceptable.
+Which default, and why: ``local`` stays the default; the measurements behind that choice
+(time, traffic and risk of each method per batch and per epoch) are in
+``docs/PERFORMANCE.md`` ("Truncation: which default").
 """
 import numpy as np
 
@@ -164,7 +128,7 @@ def truncate_exact(shares, divisor, holders, crypto_provider):
        ``q_j - w_j Q``, holder 0 also subtracts ``B / d``.
 
     Error ``-floor((s_0 + s_1 - w R) / d)``: **-1 or 0** when ``d`` divides 2^64
-    (``R = 0``, a power of two, as PROTOCOLS.md states it), and **-1, 0 or +1**
+    (``R = 0``, a power of two), and **-1, 0 or +1**
     otherwise (``s_0 + s_1 - w R`` lies in ``[-(d-1), 2d-2]``).  So base 10's
     ``d = 1000`` works too, one unit wider; nothing falls back silently.
     Cost: that of one wrap bit, **304 n bytes, 4 rounds** for ``n`` values,

@@ -1,11 +1,9 @@
 """Reused buffers for the big temporaries of PrivateCompare and the Z_p dealing.
 
 Why.  PrivateCompare works on ``(2, 64, n)`` arrays: 1.3 MB of uint8 and 2.6 MB of uint16
-for a 100x100 batch.  Fresh arrays that size come from ``mmap`` (glibc hands out every
-block above its threshold that way and unmaps it on free, or trims the heap), so each
-one is paid again in page faults on first touch: measured, that was two thirds of the
-whole ReLU (24 ms against 9.7 ms with glibc told to keep its memory), and cProfile shows
-it only as slow NumPy calls.  So the hot path writes into buffers kept here (``out=``
+for a 100x100 batch.  glibc hands out blocks that size by ``mmap`` and returns them on
+free, so each fresh one pays page faults on first touch (the measurement is in
+``docs/PERFORMANCE.md``).  So the hot path writes into buffers kept here (``out=``
 everywhere), and work on many elements runs in blocks of at most :data:`BLOCK` elements,
 which bounds what is kept.
 

@@ -1,4 +1,4 @@
-"""Checkpoints (issue 10): resume equals the uninterrupted run bit for bit; crashes while
+"""Checkpoints: resume equals the uninterrupted run bit for bit; crashes while
 saving leave the previous checkpoint intact; every wrong load is refused."""
 import json
 import os

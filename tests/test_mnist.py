@@ -15,10 +15,11 @@ import datasets
 from datasets import mnist, sample
 from datasets.idx import read_idx, write_idx
 
-# shared/ sits beside the repository (../shared from the repo root).
-SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-needs_shared = pytest.mark.skipif(not (SHARED_MNIST / "t10k-images-idx3-ubyte.gz").exists(),
-                                  reason="shared/data/mnist not available")
+# The official MNIST files, where the loader looks for them first ($SMPC_DATA_DIR/mnist);
+# the tests that need them are skipped when they are not there.
+OFFICIAL_MNIST = Path(os.environ.get("SMPC_DATA_DIR", "/nonexistent")) / "mnist"
+needs_official = pytest.mark.skipif(not (OFFICIAL_MNIST / "t10k-images-idx3-ubyte.gz").exists(),
+                                    reason="the official MNIST test files are not in $SMPC_DATA_DIR/mnist")
 DEBIAN_FASHION = Path("/usr/share/datasets/fashion-mnist")
 
 
@@ -87,10 +88,10 @@ def test_sample_says_where_its_training_part_comes_from(caplog):
     assert train.dataset == "sample" and train.split == "train"
 
 
-@needs_shared
+@needs_official
 def test_sample_is_exactly_the_documented_slices_of_the_official_test_file():
-    images = read_idx(SHARED_MNIST / "t10k-images-idx3-ubyte.gz")
-    labels = read_idx(SHARED_MNIST / "t10k-labels-idx1-ubyte.gz")
+    images = read_idx(OFFICIAL_MNIST / "t10k-images-idx3-ubyte.gz")
+    labels = read_idx(OFFICIAL_MNIST / "t10k-labels-idx1-ubyte.gz")
     for split, (start, stop) in (("test", sample.TEST_RANGE), ("train", sample.TRAIN_RANGE)):
         got_images, got_labels = datasets.load_dataset("sample", split)
         np.testing.assert_array_equal(got_images, images[start:stop])
@@ -175,9 +176,9 @@ def test_images_and_labels_that_do_not_belong_together(isolated):
         datasets.load_dataset("mnist", "test", data_dir=isolated / "d", download=False)
 
 
-@needs_shared
+@needs_official
 def test_real_official_test_file_loads(isolated):
-    split = datasets.load_dataset("mnist", "test", data_dir=SHARED_MNIST, download=False)
+    split = datasets.load_dataset("mnist", "test", data_dir=OFFICIAL_MNIST, download=False)
     assert split.images.shape == (10000, 28, 28)
     assert np.bincount(split.labels).sum() == 10000
 

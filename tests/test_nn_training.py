@@ -1,5 +1,5 @@
-"""Training on shares follows training on floats (issue 5: "the same parameters within the
-fixed-point tolerance").
+"""Training on shares follows training on floats: the same parameters within the
+fixed-point tolerance.
 
 A 10-8-4 MLP, 16 random examples, 5 SGD steps with momentum 0.9 and weight decay 1e-3 at
 learning rate 0.05: once on floats and once on shares (16 fractional bits), from the same

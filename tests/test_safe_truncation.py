@@ -17,6 +17,8 @@ promises, and what is checked here:
   2 s and 10 s here, so both are marked slow.  ``benchmarks/bench_truncation.py``
   prints the same counts.
 """
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -140,12 +142,14 @@ def test_products_of_shared_tensors(parties, method, encoder):
 
 
 def test_the_default_is_the_one_the_docstring_argues_for_in_config_and_command():
-    """smpc/safe_truncation.py, "Which default, and why": local (measured, see there)."""
+    """docs/PERFORMANCE.md, "Truncation: which default": local (measured, see there)."""
     import smpc.safe_truncation as st
     from experiments.train_mnist import parse_args
 
+    performance = (Path(__file__).resolve().parents[1] / "docs" / "PERFORMANCE.md").read_text()
     assert smpc.config.Settings().truncation == "local"
-    assert "default stays ``local``" in st.__doc__
+    assert "The default stays `local`" in performance
+    assert "``local`` stays the default" in st.__doc__
     assert parse_args([]).truncation == smpc.config.Settings().truncation
 
 

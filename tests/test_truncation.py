@@ -1,6 +1,6 @@
 """Two-party local truncation (SecureML): within one ulp, except with probability |x| / 2^64.
 
-PROTOCOLS.md: the result is x / d within one unit in the last place, except with
+docs/PROTOCOLS.md (section 5): the result is x / d within one unit in the last place, except with
 probability about |x| / 2^64 per element, when it is wildly wrong (off by about
 2^64 / d).  For a distribution of x the expected rate is E|x| / 2^64; below we
 measure it on millions of values and check the count against the binomial
@@ -32,7 +32,7 @@ def test_within_one_unit_of_the_exact_quotient(divisor):
 
 
 @pytest.mark.parametrize("magnitude_bits, count, divisor", [
-    (50, 4_000_000, 2 ** 16),    # PROTOCOLS.md's measurement: |x| uniform below 2^50
+    (50, 4_000_000, 2 ** 16),    # docs/PROTOCOLS.md's figure: |x| uniform below 2^50
     (56, 1_000_000, 2 ** 16),    # where the rate shows clearly: about 2e-3
     (56, 1_000_000, 1000),       # the reference's base-10 encoding divides by 1000
 ])

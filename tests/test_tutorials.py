@@ -1,4 +1,4 @@
-"""Every tutorial runs, as written, as a plain script.
+"""Every tutorial runs, as written, as a plain script; its set-up works from a copy.
 
 Each ``tutorials/NN_*.py`` is run in its own Python process from the repository root,
 exactly as its docstring tells a reader to run it, with
@@ -8,7 +8,9 @@ exactly as its docstring tells a reader to run it, with
 * ``SMPC_QUICK=1``, which the training tutorials honour with a smaller setting.
 
 New tutorials are picked up by the file pattern: nothing to register.
+``tests/test_tutorial_notebooks.py`` runs the same files as notebooks in a Jupyter kernel.
 """
+import ast
 import os
 import subprocess
 import sys
@@ -38,7 +40,36 @@ def test_tutorial_runs(script, tmp_path):
 @pytest.mark.parametrize("script", TUTORIALS, ids=[p.name for p in TUTORIALS])
 def test_tutorial_docstring_gives_the_command(script):
     text = script.read_text()
-    assert text.startswith('"""'), f"{script.name} should open with a module docstring"
-    assert f"python tutorials/{script.name}" in text.split('"""')[1], (
+    docstring = ast.get_docstring(ast.parse(text))
+    assert docstring, f"{script.name} should open with a module docstring"
+    assert f"python tutorials/{script.name}" in docstring, (
         f"{script.name}'s docstring should give the command to run it")
-    assert "# %%" in text, f"{script.name} should use percent cells (# %%)"
+    assert text.startswith('# %% [markdown]\n"""'), (
+        f"{script.name} should open with '# %% [markdown]' above its docstring, so that the "
+        f"docstring becomes the notebook's first markdown cell")
+    assert "# %%" in text[20:], f"{script.name} should use percent cells (# %%)"
+
+
+def _import_setup_copy(tmp_path, **env):
+    """Import a copy of tutorial_setup.py from a folder outside the repository."""
+    (tmp_path / "tutorial_setup.py").write_text((REPO / "tutorials" / "tutorial_setup.py").read_text())
+    environment = {key: value for key, value in os.environ.items()
+                   if key not in ("SMPC_REPO", "PYTHONPATH")}
+    environment.update(env, SMPC_TUTORIAL_OUTPUT=str(tmp_path / "figures"))
+    return subprocess.run([sys.executable, "-c", "import tutorial_setup, smpc; "
+                           "print(tutorial_setup.REPO); print(smpc.__file__)"],
+                          cwd=tmp_path, env=environment, capture_output=True, text=True,
+                          timeout=TIMEOUT_SECONDS)
+
+
+def test_a_copied_setup_finds_the_repository_named_by_smpc_repo(tmp_path):
+    done = _import_setup_copy(tmp_path, SMPC_REPO=str(REPO))
+    assert done.returncode == 0, done.stderr[-2000:]
+    repo_line, smpc_line = done.stdout.split()
+    assert Path(repo_line) == REPO and Path(smpc_line).is_relative_to(REPO), done.stdout
+
+
+def test_a_wrong_smpc_repo_gets_a_clear_error(tmp_path):
+    done = _import_setup_copy(tmp_path, SMPC_REPO=str(tmp_path))
+    assert done.returncode != 0
+    assert "does not hold the smpc/ package" in done.stderr, done.stderr[-2000:]

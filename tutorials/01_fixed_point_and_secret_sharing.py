@@ -1,3 +1,4 @@
+# %% [markdown]
 """Tutorial 01: fixed point and additive secret sharing.
 
 Run it from the repository root::
@@ -29,7 +30,7 @@ yourself once you have read this.
 # the import path), chooses matplotlib's file-only backend, and decides where figures go.
 
 # %%
-# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, figures inline or to files, the repository on sys.path
 from tutorial_setup import save_figure
 
 import matplotlib.pyplot as plt
@@ -85,7 +86,7 @@ assert np.all(np.abs(enc10.decode(encoded10) - values) <= enc10.ulp / 2)
 #
 # Encodings are 64-bit integers, but we cannot use all 64 bits. When two encodings are
 # multiplied (tutorial 02), the product carries the scale twice and must still fit in the
-# ring before it is scaled back down (tutorial 03); SecureNN's comparisons (tutorial 04)
+# ring before it is scaled back down (tutorial 03); SecureNN's comparisons (tutorials 04-05)
 # need values below 2^62 in size. So an encoding may be at most 2^31 in size, and the
 # product of two such is at most 2^62. With 16 fractional bits that means |x| <= 32768;
 # with 3 decimal digits |x| <= 2147483.648.
@@ -208,8 +209,8 @@ assert np.max(np.abs(a - b)) < 5 * np.sqrt(2) * sigma
 # The randomness matters. Suppose someone "shares" by drawing r only from a small range,
 # say 0 <= r < 2^20, and gives bob x - r. Bob's share now sits just below the secret:
 # it gives the secret away to within 2^20 units (16 in real terms). The picture below
-# shows bob's share in that broken scheme for the same two secrets: the two histograms do
-# not even overlap. With r uniform over all of Z_(2^64), the shift by x is a rotation of a
+# shows bob's share in that broken scheme for the same two secrets, on one axis: the two
+# histograms do not even overlap, and each sits right below its secret. With r uniform over all of Z_(2^64), the shift by x is a rotation of a
 # uniform distribution, which changes nothing.
 
 # %%
@@ -218,13 +219,15 @@ for label, value in secrets.items():
     r_small = smpc.default_source.integers(0, 2 ** 20, samples)
     bad_views[label] = enc.decode(enc.encode(value) - r_small)
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-for ax, (label, view) in zip(axes, bad_views.items()):
-    ax.hist(view, bins=bins, color="tab:red")
-    ax.set_title(f"bob's share with a SMALL mask, {label}")
-    ax.set_xlabel("bob's share, decoded")
-axes[0].set_ylabel("count")
-fig.suptitle("A broken scheme: a mask drawn from a small range leaks the secret")
+fig, ax = plt.subplots(figsize=(9, 3.5))
+shared_bins = np.linspace(-1000, 31000, 129)       # one axis for both secrets
+for (label, view), color in zip(bad_views.items(), ["tab:red", "tab:purple"]):
+    ax.hist(view, bins=shared_bins, color=color, alpha=0.7, label=f"bob's share, {label}")
+    ax.axvline(secrets[label], color=color, linestyle="--", linewidth=1)
+ax.set_xlabel("bob's share, decoded (dashed: the secret)")
+ax.set_ylabel("count")
+ax.legend(fontsize=8)
+ax.set_title("A broken scheme: with a mask from a small range, bob's share sits just below the secret")
 fig.tight_layout()
 save_figure(fig, "01_small_mask_leaks.png")
 

@@ -1,3 +1,4 @@
+# %% [markdown]
 """Tutorial 02: parties, the crypto provider, and Beaver multiplication.
 
 Run it from the repository root::
@@ -28,7 +29,7 @@ Exercise 2 (``exercises/ex2_beaver.py``) asks you to write Beaver multiplication
 # %%
 import time
 
-# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, figures inline or to files, the repository on sys.path
 from tutorial_setup import save_figure
 
 import matplotlib.pyplot as plt
@@ -67,8 +68,8 @@ assert bob.network is network and crypto_provider.network is network
 #
 # Share x and y between alice and bob. To add them, each party adds its own two shares:
 # (x0 + y0) + (x1 + y1) = x + y. Nobody sends anything. Adding a *public* number c is
-# free as well, but only one party may add it (alice here); if both did, the sum would
-# grow by 2c.
+# free as well, but only one party may add it (alice here); if both did, the secret
+# would grow by 2c instead of c.
 
 # %%
 x = smpc.share(np.array([1.5, -2.0, 0.25]), alice, bob, crypto_provider=crypto_provider)
@@ -282,13 +283,14 @@ with alice.network.measure() as st:
 seconds = time.perf_counter() - start
 error = np.abs(hidden.get().float_precision() - images @ weights)
 print(f"x @ W on shares: {seconds * 1000:.0f} ms, {st.bytes:,} bytes in {st.rounds} round; "
-      f"largest error {error.max():.2g}")
+      f"largest error {error.max():.2g} ({error.max() * 2 ** 16:.0f} ulps of 2^-16)")
 assert st.bytes == 16 * (64 * 784 + 784 * 128) and st.rounds == 1
 assert error.max() < 1e-3
 
 # %% [markdown]
-# The error is a few ulps: each input was rounded to 16 bits, 784 rounded products were
-# added up, and the result was truncated once.
+# The error is a few tens of ulps at most (one ulp is 2^-16): each input was rounded to
+# 16 bits, the rounding errors of 784 products add up in the sum, and the result was
+# truncated once.
 #
 # A picture of where the bytes go for this layer: the online opening of e and f, and the
 # dealer's triple with and without keys.

@@ -1,3 +1,4 @@
+# %% [markdown]
 """Tutorial 03: truncation, and when the two-party trick fails.
 
 Run it from the repository root::
@@ -24,7 +25,7 @@ Exercise 3 (``exercises/ex3_truncation.py``) asks you to write the local truncat
 # ## Setting up
 
 # %%
-# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, figures inline or to files, the repository on sys.path
 from tutorial_setup import QUICK, save_figure
 
 import matplotlib.pyplot as plt
@@ -91,9 +92,10 @@ assert set(values.tolist()) <= {0, 1}
 # off by 2^64 / 2^16 = 2^48 units: a number near ±2^32 = ±4.3 billion instead of x.
 # We call that a *wild* error.
 #
-# For x > 0, x - r wraps when r lies in a stretch of length x just below the bottom of
-# the signed range; r is uniform over 2^64 values, so that happens with probability
-# x / 2^64. Here is one such case, built on purpose:
+# For x > 0, x - r wraps when r lies in a stretch of length x just above the bottom of
+# the signed range, -2^63 <= r < -2^63 + x (then x - r passes 2^63 - 1); r is uniform over
+# 2^64 values, so that happens with probability x / 2^64. Here is one such case, built on
+# purpose, with r five above the bottom:
 
 # %%
 x = np.array([enc.encode(3.0) * enc.encode(1.0)])  # 3.0, still carrying 32 bits
@@ -180,19 +182,26 @@ for v in [0.01, 1.0, 100.0, 10_000.0, 2.0 ** 30]:
 
 # %% [markdown]
 # How many truncations does one training step of the reference's network (784-128-64-10,
-# batch 64) make? Roughly: one per output of each matrix product (forward, and the two
-# gradient products of backward) and one per weight for the update `lr * grad`.
+# batch 64) make? Roughly: one per output of each matrix product (forward, and the
+# gradient products of backward) and one per weight for the update `lr * grad`. Backward
+# has two products per layer, `grad @ W.T` for the layer's input and `x.T @ grad` for its
+# weights, except in the first layer: its input is the images, whose gradient nobody
+# needs, so it is never computed (tutorial 06).
 
 # %%
 layers, batch = [(784, 128), (128, 64), (64, 10)], 64
-per_step = sum(batch * n_out          # forward: x @ W
-               + batch * n_in         # backward: grad @ W.T
-               + 2 * n_in * n_out     # backward: x.T @ grad, then the update lr * grad
-               for n_in, n_out in layers)
+per_step = sum(batch * n_out                               # forward: x @ W
+               + (batch * n_in if layer > 0 else 0)        # backward: grad @ W.T, not for the images
+               + 2 * n_in * n_out                          # backward: x.T @ grad, then lr * grad
+               for layer, (n_in, n_out) in enumerate(layers))
 worst_chance = 100.0 * 2.0 ** 32 / 2.0 ** 64  # every product as large as 100
 print(f"about {per_step:,} truncations per step; if every product were as large as 100, "
       f"{per_step * worst_chance:.4f} wild errors per step, one in {1 / (per_step * worst_chance):.0f} steps")
-assert 200_000 < per_step < 300_000
+assert per_step == 243_584
+
+# %% [markdown]
+# The biases' updates and the loss add about 1,500 more: measured in a real training step
+# (`benchmarks/bench_truncation.py`), 245,067 values per batch.
 
 # %% [markdown]
 # Most products in training are far smaller than 100 (gradients especially), so the real
@@ -268,20 +277,22 @@ else:
 # %% [markdown]
 # ## 6. Safer truncations: local, masked, exact
 #
-# Two truncations that never fail wildly come with issue 10 (see `smpc/safe_truncation.py`
-# and the protocol notes), chosen for a block of code with
+# Two truncations never fail wildly (`smpc/safe_truncation.py`, and the section
+# "Truncation" of `docs/PROTOCOLS.md`); choose one for a block of code with
 # `smpc.config.using(truncation=...)`:
 #
 # * `masked`: the dealer hands out shares of a random r and of r >> f; the holders open
 #   z = x + 2^47 + r, which cannot wrap, and shift the public z. One round. It needs
 #   |x| < 2^47, and z hides x only *statistically* (up to a distance of about 2^-15).
 # * `exact`: the holders compute the wrap bit of their two shares with the SecureNN
-#   helper (tutorial 04) and correct for it. No failure and no leak, at the price of a
-#   PrivateCompare per value.
+#   helper (ShareConvert's first steps, tutorial 05) and correct for it. No failure and no
+#   leak, at the price of a PrivateCompare per value and 4 rounds: the masked shares to
+#   the helper, its shares of the bits, the PrivateCompare, its shares of the wrap bit.
+#
+# `local` sends nothing, so it shows 0 rounds below.
 #
 # We run all three on the same shared values, |x| uniform below 2^47 (real products up
-# to 32768 in size), and count time, bytes, rounds and wild errors. A method whose
-# building blocks have not landed yet in your checkout is reported as such.
+# to 32768 in size), and count time, bytes, rounds and wild errors.
 
 # %%
 import time  # noqa: E402
@@ -294,14 +305,10 @@ print(f"{count:,} values, |x| below 2^47; error in ulps against floor(x / 2^16)"
 print(f"{'method':8} {'time':>8} {'online MB':>10} {'rounds':>7} {'wild':>6} {'errors seen':>14}")
 results = {}
 for method in smpc.config.TRUNCATION_METHODS:
-    try:
-        with smpc.config.using(truncation=method), alice.network.measure() as st:
-            start = time.perf_counter()
-            out = x_shared / 2 ** F
-            seconds = time.perf_counter() - start
-    except ImportError as missing:  # a building block (smpc.securenn) has not landed yet
-        print(f"{method:8} not available yet in this checkout: {missing}")
-        continue
+    with smpc.config.using(truncation=method), alice.network.measure() as st:
+        start = time.perf_counter()
+        out = x_shared / 2 ** F
+        seconds = time.perf_counter() - start
     err = out.get().values - (x_raw >> F)
     wild = np.abs(err) > 1
     results[method] = int(wild.sum())
@@ -311,7 +318,7 @@ for method in smpc.config.TRUNCATION_METHODS:
 
 print(f"(local: about {count * np.mean(np.abs(x_raw)) / 2.0 ** 64:.1f} wild errors expected "
       f"in {count:,} values at this size)")
-assert results.get("masked", 0) == 0 and results.get("exact", 0) == 0
+assert results["masked"] == 0 and results["exact"] == 0
 
 # %% [markdown]
 # Read the table as a trade-off. `local` is free and fast and, at this size, fails about
@@ -335,5 +342,5 @@ assert results.get("masked", 0) == 0 and results.get("exact", 0) == 0
 # * `masked` and `exact` truncation never fail wildly, for a round of communication
 #   (masked) or a PrivateCompare (exact).
 #
-# Next: tutorial 04, how SecureNN compares secret-shared numbers. Exercise 3:
+# Next: tutorials 04 and 05, how SecureNN compares secret-shared numbers. Exercise 3:
 # `pytest tests/exercises -m ex_truncation --implementation=learner`.

@@ -1,7 +1,7 @@
 """DReLU, ReLU and SelectShare on raw shares: the sign bit that every comparison rests on.
 
-Wagh, Gupta & Chandran, "SecureNN", PETS 2019: DReLU is Algorithm 5 (we follow
-PROTOCOLS.md, which doubles the input first); SelectShare is Algorithm 1.
+Wagh, Gupta & Chandran, "SecureNN", PETS 2019: DReLU is Algorithm 5 (on the
+doubled input; ``docs/PROTOCOLS.md``, section 6); SelectShare is Algorithm 1.
 
 Valid range.  DReLU is correct for every input a with -2^62 <= a < 2^62 as a signed
 ring value (|a| < 2^62 in short).  Doubling keeps the sign exactly there, and makes the

@@ -3,14 +3,12 @@
 Wagh, Gupta & Chandran, "SecureNN: 3-Party Secure Computation for Neural Network
 Training", PETS 2019, Algorithm 3.
 
-Layout.  The holders' work runs on *bit planes*: shares of shape ``(2, 64, n)``, row i
-holding bit i of every element, so the suffix sums over k > i are 63 adds of contiguous
-rows (``np.cumsum`` along a 64-long axis is ten times slower, and a float32 matrix
-product made the time depend on the BLAS thread count).  Z_p values live in uint8 and,
-where products or sums need room, uint16, reduced by ``v - p * (v // p)`` (NumPy turns a
-division by a constant into a multiply-shift; ``%`` is twenty times slower).  The one
-transposition back to ``(2, n, 64)`` rows is fused with the per-row rotation.  The big
-temporaries live in :mod:`~smpc.securenn.workspace` buffers (see there why).
+The steps are in :func:`private_compare`; ``textbook.py`` writes the same protocol one line
+per step.  This module computes it fast: on bit planes ``(2, 64, n)`` (row i holds bit i of
+every element, so the suffix sums are adds of contiguous rows), Z_p in uint8/uint16, the
+transposition back to rows fused with the per-row rotation, and the big temporaries in
+:mod:`~smpc.securenn.workspace` buffers.  Why each of these, with the measurements, is in
+``docs/PERFORMANCE.md``.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view

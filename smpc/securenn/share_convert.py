@@ -5,7 +5,7 @@ Wagh, Gupta & Chandran, "SecureNN", PETS 2019, Algorithm 2.
 Since L = 2^64 = 1 (mod L-1), ``a = a_0 + a_1 - wrap(a_0, a_1) (mod L-1)``: the whole
 protocol is about sharing the one bit ``wrap(a_0, a_1)`` without anybody learning it.
 :func:`wrap_bit_shares` does that, in Z_{L-1} for ShareConvert or in Z_L for the exact
-truncation of PROTOCOLS.md ("Exact, through the helper").
+truncation (``docs/PROTOCOLS.md``, section 5, "Exact, through the helper").
 """
 import numpy as np
 

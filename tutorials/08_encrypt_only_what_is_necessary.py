@@ -1,8 +1,9 @@
-"""Tutorial 07: encrypt only what is necessary.
+# %% [markdown]
+"""Tutorial 08: encrypt only what is necessary.
 
 Run it from the repository root::
 
-    python tutorials/07_encrypt_only_what_is_necessary.py
+    python tutorials/08_encrypt_only_what_is_necessary.py
 
 It measures what encryption costs, in time per batch and in bytes and rounds sent, for
 the reference's network in several settings, all in the same run, and saves two figures
@@ -19,7 +20,7 @@ checks both pieces of advice with numbers:
 3. a cost table: time per batch, bytes and rounds, and the ratio to plaintext NumPy,
    measured in the same run; where the bytes go.
 
-Read tutorials 02 (costs of products), 04 (comparisons) and 06 (the training loop) first.
+Read tutorials 02 (costs of products), 04-05 (comparisons) and 07 (the training loop) first.
 """
 
 # %% [markdown]
@@ -28,7 +29,7 @@ Read tutorials 02 (costs of products), 04 (comparisons) and 06 (the training loo
 # %%
 import time
 
-# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, figures inline or to files, the repository on sys.path
 from tutorial_setup import QUICK, save_figure
 
 import matplotlib.pyplot as plt
@@ -114,7 +115,7 @@ for ax in axes:
     ax.axis("off")
 fig.suptitle("Public model, private data: the model owner sees the gradient", fontsize=9)
 fig.tight_layout()
-save_figure(fig, "07_gradient_leak.png")
+save_figure(fig, "08_gradient_leak.png")
 
 # %% [markdown]
 # So "public model, private data" protects the data from the other *workers*, but not
@@ -126,7 +127,7 @@ save_figure(fig, "07_gradient_leak.png")
 #
 # ## 3. ReLU or x^2?
 #
-# ReLU on shares needs a secure comparison (tutorial 04): many rounds of communication,
+# ReLU on shares needs a secure comparison (tutorials 04-05): many rounds of communication,
 # for every hidden unit of every image. x^2 needs one Beaver square (tutorial 02). The
 # reference reports 3.2 s per batch with ReLU and 1.2 s with x^2. But x^2 is a different
 # network: does it still learn? In plaintext, three epochs of each (cheap to check):
@@ -153,7 +154,7 @@ assert abs(accuracy["relu"][-1] - accuracy["square"][-1]) < 0.1   # about equall
 #
 # Now the price of each choice. For each setting we train a few batches of 64 with the
 # training step of `smpc-train` (`experiments.train_mnist.train_step`, shown in full in
-# tutorial 06) and measure each batch: wall-clock time, and everything sent on the
+# tutorial 07) and measure each batch: wall-clock time, and everything sent on the
 # network with `network.measure()`. The first batch warms up caches and is not counted.
 # Plaintext is measured in the same run, so the ratios compare like with like on this
 # machine.
@@ -182,7 +183,7 @@ def measure(mode_name, activation):
     for i in range(TIMED_BATCHES + 1):
         x_plain, y_plain = batches[i % len(batches)]
         start, start_cpu = time.perf_counter(), time.process_time()
-        if mode.shares_data:                          # alice owns the data, as in tutorial 06
+        if mode.shares_data:                          # alice owns the data, as in tutorial 07
             with mode.network.measure() as st:
                 train_step(model, optimizer, mode, x_plain, y_plain, owner=mode.workers[0])
         else:
@@ -268,6 +269,29 @@ print(f"x^2 instead of ReLU (encrypted): {square_enc.bytes / relu_enc.bytes:.0%}
 print(f"public model instead of shared (ReLU): {relu_pub.bytes / relu_enc.bytes:.0%} of the bytes")
 
 # %% [markdown]
+# Where the rounds go. A round is a wait for the network, so over a real connection they
+# matter as much as bytes. With ReLU, the public model takes **one round more** than the
+# fully encrypted model, although it skips products. Per protocol:
+
+# %%
+for label in ("encrypted, ReLU", "public model, ReLU"):
+    st = results[label][1]
+    print(f"{label:20s} {st.rounds} rounds:", {p: c.rounds for p, c in st.by_protocol.items()})
+enc_rounds = results["encrypted, ReLU"][1].by_protocol
+pub_rounds = results["public model, ReLU"][1].by_protocol
+assert enc_rounds["beaver_matmul"].rounds - pub_rounds["beaver_matmul"].rounds == 5
+assert pub_rounds["reveal"].rounds - enc_rounds["reveal"].rounds == 6
+assert results["public model, ReLU"][1].rounds == results["encrypted, ReLU"][1].rounds + 1
+
+# %% [markdown]
+# With a public model, the products with the weights are local: the three forward
+# products and the two backward products `grad @ W.T` (the first layer's is never
+# computed) leave, 5 rounds fewer. But the model owner must receive the gradients to
+# update its model: three weight gradients and three bias gradients, each revealed in a
+# round of its own, 6 rounds more. Both settings reveal the loss (1 round), share the
+# batch (2 rounds: images and targets), and run the same ReLUs (9 rounds each forward,
+# one Beaver product each backward). Net: 5 fewer, 6 more, one round more in all.
+#
 # Sharing the batch is counted too: alice, its owner, keeps one share and sends bob the
 # other, 64 x 784 pixels and 64 x 10 targets at 8 bytes each. Every setting that shares
 # the data pays exactly that.
@@ -279,14 +303,14 @@ print("bytes to share one batch:", share_bytes)
 assert set(share_bytes.values()) == {8 * 64 * (784 + 10)}
 
 # %% [markdown]
-# A picture of the table: bytes per batch by what they pay for (left), time per batch
-# relative to plaintext (right, log scale).
+# A picture of the table: bytes per batch by what they pay for (left), rounds per batch
+# (middle), time per batch relative to plaintext (right, log scale).
 
 # %%
 groups = ["sharing and revealing", "products (Beaver)", "comparisons (ReLU)"]
 colors = ["tab:gray", "tab:blue", "tab:red"]
 labels_ = list(results)
-fig, (ax_bytes, ax_time) = plt.subplots(1, 2, figsize=(11, 3.8))
+fig, (ax_bytes, ax_rounds, ax_time) = plt.subplots(1, 3, figsize=(15, 3.8))
 left = np.zeros(len(labels_))
 for group, color in zip(groups, colors):
     amounts = np.array([breakdown[lab].get(group, 0) / 1e6 for lab in labels_])
@@ -295,6 +319,14 @@ for group, color in zip(groups, colors):
 ax_bytes.set_xlabel("MB sent online per training batch of 64")
 ax_bytes.legend(fontsize=8, loc="upper right")
 ax_bytes.invert_yaxis()
+round_counts = [results[lab][1].rounds for lab in labels_]
+ax_rounds.barh(labels_, round_counts, color="tab:purple")
+for i, count in enumerate(round_counts):
+    ax_rounds.text(count, i, f" {count}", va="center", fontsize=8)
+ax_rounds.set_xlabel("communication rounds per training batch")
+ax_rounds.set_xlim(0, max(round_counts) * 1.2)
+ax_rounds.invert_yaxis()
+ax_rounds.set_yticklabels([])
 ratios = [results[lab][0] / base for lab in labels_]
 ax_time.barh(labels_, ratios, color="tab:green")
 for i, r in enumerate(ratios):
@@ -305,7 +337,7 @@ ax_time.set_xlim(0.5, max(ratios) * 5)
 ax_time.invert_yaxis()
 ax_time.set_yticklabels([])
 fig.tight_layout()
-save_figure(fig, "07_cost_table.png")
+save_figure(fig, "08_cost_table.png")
 
 # %% [markdown]
 # ## What we saw
@@ -322,4 +354,4 @@ save_figure(fig, "07_cost_table.png")
 #   matter even more there.
 #
 # `python benchmarks/bench_training.py` measures the same settings over more batches.
-# Next: tutorial 08, encrypted prediction with a trained model.
+# Next: tutorial 09, encrypted prediction with a trained model.

@@ -1,13 +1,14 @@
-"""Tutorial 05: automatic differentiation on secret shares.
+# %% [markdown]
+"""Tutorial 06: automatic differentiation on secret shares.
 
 Run it from the repository root::
 
-    python tutorials/05_autograd_on_shares.py
+    python tutorials/06_autograd_on_shares.py
 
 It prints what it finds and saves one figure under ``tutorials/figures/`` (set the
 environment variable ``SMPC_TUTORIAL_OUTPUT`` to save it elsewhere). It runs in a few
 seconds. Read tutorials 01-03 first (sharing, Beaver multiplication, truncation); ReLU on
-shares uses the comparison of tutorial 04, but you can read this one without it.
+shares uses the comparison of tutorials 04-05, but you can read this one without them.
 
 What you will learn:
 
@@ -31,7 +32,7 @@ you have read this.
 # %%
 import inspect
 
-# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, figures inline or to files, the repository on sys.path
 from tutorial_setup import save_figure
 
 import matplotlib.pyplot as plt
@@ -339,7 +340,7 @@ print("the tape's Matmul backward matches the hand computation")
 # and bob exactly as the reference shares its model. Both see the same batch (shared for
 # the second copy), both run backward, and we compare every parameter's gradient.
 #
-# ReLU on shares runs a secure comparison (tutorial 04) that outputs the shared bit
+# ReLU on shares runs a secure comparison (tutorial 05) that outputs the shared bit
 # x > 0 along with max(x, 0). The ReLU Function keeps that bit, and its backward pass is
 # the product grad * bit: no second comparison.
 
@@ -397,6 +398,15 @@ backward_protocols = set(backward_cost.by_protocol)
 print("protocols used by the backward pass:", sorted(backward_protocols))
 assert backward_protocols <= {"beaver_mul", "beaver_matmul", "beaver_square"}
 assert comparison_rounds > 0           # the comparison happened in the forward pass only
+assert (forward_cost.rounds, backward_cost.rounds) == (2 + 9 + 1, 3 + 1)
+
+# %% [markdown]
+# The rounds, counted: the forward pass is 12 = 2 (one Beaver matrix product per layer)
+# + 9 (the ReLU: 8 for its DReLU, 1 for bit * x) + 1 (the loss's square). The backward
+# pass is 4 = 3 matrix products (the second layer's weight and input gradients, the first
+# layer's weight gradient; the input gradient of the first layer is never computed,
+# nobody needs it) + 1 (ReLU's backward, grad * the saved bit). Each product waits for
+# the one before, so each is a round of its own.
 
 # %% [markdown]
 # A picture of the agreement: each dot is one gradient entry, float value across, value
@@ -415,7 +425,7 @@ ax.set_ylabel("gradient computed on shares (revealed)")
 ax.set_title("Tiny ReLU network: every gradient entry")
 ax.legend(fontsize=8)
 fig.tight_layout()
-save_figure(fig, "05_gradients_shares_vs_floats.png")
+save_figure(fig, "06_gradients_shares_vs_floats.png")
 
 # %% [markdown]
 # ## What we saw
@@ -431,6 +441,6 @@ save_figure(fig, "05_gradients_shares_vs_floats.png")
 # * A small ReLU network's gradients on shares match the float gradients; the comparison
 #   runs only in the forward pass.
 #
-# Next: tutorial 06 trains the reference's MNIST network this way, end to end. Exercises 6
+# Next: tutorial 07 trains the reference's MNIST network this way, end to end. Exercises 6
 # and 7: `pytest tests/exercises -m ex_mul_backward --implementation=learner` and
 # `pytest tests/exercises -m ex_matmul_backward --implementation=learner`.

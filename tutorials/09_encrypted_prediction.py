@@ -1,8 +1,9 @@
-"""Tutorial 08: encrypted prediction.
+# %% [markdown]
+"""Tutorial 09: encrypted prediction.
 
 Run it from the repository root::
 
-    python tutorials/08_encrypted_prediction.py
+    python tutorials/09_encrypted_prediction.py
 
 It trains a small model in plaintext, shares it, classifies secret-shared
 images with it, and saves one figure under ``tutorials/figures/`` (set
@@ -20,7 +21,7 @@ see, and without handing the model to the data's owner either. What you will see
 3. who received what, checked message by message;
 4. the time per image, and why it falls with the batch size (rounds do not grow).
 
-Read tutorials 01-06 first.
+Read tutorials 01-07 first.
 """
 
 # %% [markdown]
@@ -29,7 +30,7 @@ Read tutorials 01-06 first.
 # %%
 import time
 
-# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, figures inline or to files, the repository on sys.path
 from tutorial_setup import QUICK, save_figure
 
 import matplotlib.pyplot as plt
@@ -93,7 +94,7 @@ float_state = {name: p.value.copy() for name, p in model.named_parameters()}
 # `owner=client`: the client splits them and sends one share to each worker. Then the
 # workers run the forward pass on shares (inside `no_grad()`, so nothing is recorded
 # for a backward pass), compute the argmax of each row with secure comparisons
-# (tutorial 04), and send their shares of the labels *to the client*:
+# (tutorial 05), and send their shares of the labels *to the client*:
 # `get(receiver=client)`. Nobody else can add the shares up.
 
 # %%
@@ -117,6 +118,15 @@ print(f"agreement with the float model: {agree}/{N_IMAGES}; "
       f"accuracy {100 * np.mean(predicted == true_labels):.0f}%")
 print(f"cost: {cost}")
 assert agree >= N_IMAGES - 1          # a near-tie may go the other way in fixed point
+rounds = {"the client shares its images": 1,
+          "three layers, one Beaver matrix product each": 3,
+          "two ReLUs, 9 rounds each (DReLU 8 + one Beaver product)": 2 * 9,
+          "argmax over 10 scores: 4 levels of 9 rounds (tutorial 05)": 4 * 9,
+          "the labels' shares to the client": 1}
+for step, count in rounds.items():
+    print(f"  {count:2d} rounds: {step}")
+print(f"  {sum(rounds.values())} rounds in all; local truncation adds none")
+assert cost.rounds == sum(rounds.values()) == 59
 
 # %% [markdown]
 # ## 4. Who received what
@@ -130,7 +140,7 @@ assert agree >= N_IMAGES - 1          # a near-tie may go the other way in fixed
 # * alice and bob received the client's shares of the images and, while computing,
 #   each other's masked openings (Beaver, comparisons); never the labels in the clear;
 # * the crypto provider received only what the comparison protocol sends to its helper
-#   (tutorial 04 showed that it is masked), and no reveal.
+#   (tutorials 04-05 showed that it is masked), and no reveal.
 
 # %%
 for party in ("me", "client", "alice", "bob", "crypto_provider"):
@@ -210,7 +220,7 @@ ax.set_ylabel("ms per image")
 ax.set_title("Encrypted prediction: time per image")
 ax.grid(alpha=0.3, which="both")
 fig.tight_layout()
-save_figure(fig, "08_time_per_image.png")
+save_figure(fig, "09_time_per_image.png")
 
 # %% [markdown]
 # ## 6. The model goes back; the same with `experiments.predict`
@@ -241,5 +251,5 @@ assert np.array_equal(labels_again, predicted)
 #   batch size.
 #
 # `python -m experiments.predict_command --images 64` runs the same from the command line. This
-# is the last of the main path; tutorial 09 shows a second way to compare on shares,
+# is the last of the main path; tutorial 10 shows a second way to compare on shares,
 # and the exercises (`exercises/`) let you rebuild the core pieces.

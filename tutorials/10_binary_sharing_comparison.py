@@ -1,12 +1,13 @@
-"""Tutorial 09: a second way to compare, binary (XOR) sharing, measured against SecureNN.
+# %% [markdown]
+"""Tutorial 10: a second way to compare, binary (XOR) sharing, measured against SecureNN.
 
 Run it from the repository root::
 
-    python tutorials/09_binary_sharing_comparison.py
+    python tutorials/10_binary_sharing_comparison.py
 
 It prints what it finds and saves one figure under ``tutorials/figures/`` (set the
 environment variable ``SMPC_TUTORIAL_OUTPUT`` to save it elsewhere). It runs in a few
-seconds (``SMPC_QUICK=1`` times fewer repeats). Read tutorial 04 (SecureNN comparison)
+seconds (``SMPC_QUICK=1`` times fewer repeats). Read tutorials 04-05 (SecureNN comparison)
 first: this one computes the same bit, DReLU(x) = (x >= 0), another way.
 
 What you will learn:
@@ -27,14 +28,14 @@ What you will learn:
 # %% [markdown]
 # ## Setting up
 #
-# The same parties as in tutorial 04: alice and bob hold additive shares modulo
+# The same parties as in tutorials 04-05: alice and bob hold additive shares modulo
 # L = 2^64, the crypto provider deals correlated randomness (and, in SecureNN, helps
 # online).
 
 # %%
 import time
 
-# Must precede NumPy: BLAS threads, headless matplotlib, the repository on sys.path
+# Must precede NumPy: BLAS threads, figures inline or to files, the repository on sys.path
 from tutorial_setup import QUICK, save_figure
 
 import matplotlib.pyplot as plt
@@ -59,7 +60,7 @@ def raw_shared(values):
 # %% [markdown]
 # ## 1. Binary sharing, and the sign as a carry
 #
-# SecureNN (tutorial 04) stays with additive shares and brings in a helper. The other
+# SecureNN (tutorials 04-05) stays with additive shares and brings in a helper. The other
 # classic route (ABY, Demmler, Schneider & Zohner 2015; CrypTen, Knott et al. 2021)
 # changes the sharing: **binary (XOR) shares**, x = x0 XOR x1 bit by bit. On XOR shares,
 # XOR is free (each holder XORs its own) and AND costs one round, with an *AND triple*
@@ -82,6 +83,76 @@ carry = ((x0 & low) + (x1 & low)) >> np.uint64(63)          # the carry into bit
 sign = (x0 >> np.uint64(63)) ^ (x1 >> np.uint64(63)) ^ carry
 assert (sign == (x0 + x1) >> np.uint64(63)).all()
 print("MSB(x0 + x1) = MSB(x0) XOR MSB(x1) XOR carry: true for 10,000 random sharings")
+
+# %% [markdown]
+# ### One AND gate by hand, and back to additive shares
+#
+# As tutorial 02 did for Beaver's product, here is one AND on XOR shares written out. The
+# dealer deals an **AND triple**: random bits alpha, beta and gamma = alpha AND beta, each
+# XOR-shared. To compute z = x AND y from XOR shares of x and y:
+#
+# 1. each holder sends the other x_j XOR alpha_j and y_j XOR beta_j, so both learn
+#    d = x XOR alpha and e = y XOR beta: one round; alpha and beta are one-time pads, so
+#    d and e are uniform bits that say nothing about x or y;
+# 2. holder j computes z_j = gamma_j XOR (d AND beta_j) XOR (e AND alpha_j), and alice
+#    also XORs in d AND e. Then z_0 XOR z_1 = (d XOR alpha) AND (e XOR beta) = x AND y,
+#    the same algebra as Beaver's with + replaced by XOR and * by AND.
+#
+# We do it on 8 bits at once, with our own triple:
+
+# %%
+def xor_split(bits):
+    """XOR shares (uint8 0/1, shape (2, n)) of the bits ``bits``."""
+    mask = rng.integers(0, 2, len(bits)).astype(np.uint8)
+    return np.stack([mask, bits ^ mask])
+
+
+x_bits = rng.integers(0, 2, 8).astype(np.uint8)
+y_bits = rng.integers(0, 2, 8).astype(np.uint8)
+alpha, beta = rng.integers(0, 2, 8).astype(np.uint8), rng.integers(0, 2, 8).astype(np.uint8)
+x_sh, y_sh = xor_split(x_bits), xor_split(y_bits)
+alpha_sh, beta_sh, gamma_sh = xor_split(alpha), xor_split(beta), xor_split(alpha & beta)
+
+d = (x_sh[0] ^ alpha_sh[0]) ^ (x_sh[1] ^ alpha_sh[1])     # opened: x XOR alpha
+e = (y_sh[0] ^ beta_sh[0]) ^ (y_sh[1] ^ beta_sh[1])       # opened: y XOR beta
+z_sh = np.stack([gamma_sh[j] ^ (d & beta_sh[j]) ^ (e & alpha_sh[j]) for j in (0, 1)])
+z_sh[0] ^= d & e                                         # the public term, alice only
+print("x       :", x_bits.tolist())
+print("y       :", y_bits.tolist())
+print("opened d:", d.tolist(), " e:", e.tolist(), " (uniform: x and y masked)")
+print("z0 ^ z1 :", (z_sh[0] ^ z_sh[1]).tolist(), " = x AND y:", (x_bits & y_bits).tolist())
+assert ((z_sh[0] ^ z_sh[1]) == (x_bits & y_bits)).all()
+library = binary.and_shared(x_sh, y_sh, holders, crypto_provider, width=1)
+assert (binary.reconstruct_xor(library) == (x_bits & y_bits)).all()   # the library agrees
+
+# %% [markdown]
+# The result is XOR-shared; the rest of the framework wants additive shares in Z_L. A bit
+# b is the same number 0 or 1 in both worlds, but its XOR shares do not add up to it. The
+# dealer deals a random bit r *both ways* (XOR shares and additive shares, a "daBit"), and
+# one opening finishes the job:
+#
+# 1. the holders open c = b XOR r (r is a one-time pad: c is a uniform bit);
+# 2. b = c XOR r = c + r - 2cr, and with c public that is linear in r: holder j outputs
+#    (1 - 2c) times its additive share of r, and alice also adds c.
+
+# %%
+b_sh = z_sh                                                 # the XOR-shared bits from above
+r_bits = rng.integers(0, 2, 8).astype(np.uint8)
+r_xor, r_add = xor_split(r_bits), sharing.split(r_bits.astype(np.int64), 2)
+c = (b_sh[0] ^ r_xor[0]) ^ (b_sh[1] ^ r_xor[1])             # opened: b XOR r
+c_int = c.astype(np.int64)
+b_add = np.stack([(1 - 2 * c_int) * r_add[j] for j in (0, 1)])
+b_add[0] += c_int                                           # the public c, alice only
+print("additive shares (first 3 values):", b_add[:, :3].tolist())
+print("their sum mod 2^64:", sharing.reconstruct(b_add).tolist(), " = the bits:",
+      (x_bits & y_bits).tolist())
+assert (sharing.reconstruct(b_add) == (x_bits & y_bits)).all()
+
+# %% [markdown]
+# Each AND costs one round and, per holder, one bit of d and one of e sent to the other:
+# 4 bits per AND gate for two holders. With 64 bits packed in a uint64, one NumPy `&` is
+# 64 gates. The sign needs a chain of ANDs for its carry; next, how to make that chain
+# short.
 
 # %% [markdown]
 # ## 2. The carry by a tree
@@ -124,7 +195,7 @@ assert len(ands) == 7
 #
 # Switch protocols with `smpc.config.using(comparison="binary")` (or set
 # `smpc.config.settings.comparison` for a whole run). Same tensor, both protocols,
-# measured here (SecureNN's numbers too, not copied from tutorial 04): online bytes and
+# measured here (SecureNN's numbers too, not copied from tutorial 05): online bytes and
 # rounds, the dealer's offline bytes, what the helper received, and the time (best of
 # several runs, with plaintext `x >= 0` for scale).
 
@@ -185,12 +256,12 @@ print(f"binary's closed form (smpc.binary.drelu_cost): {closed.bytes:,} bytes, {
       f"{closed.offline_bytes:,} offline bytes: as measured")
 
 # %% [markdown]
-# SecureNN's 496 bytes and 8 rounds per value are the closed form of tutorial 04
-# (section 8), measured again here on this tensor.
+# SecureNN's 496 bytes and 8 rounds per value are the closed form of tutorial 05
+# (section 5), measured again here on this tensor.
 #
 # ## 4. The valid range
 #
-# SecureNN doubles its input, so it is right only for |a| < 2^62 (tutorial 04, section 6).
+# SecureNN doubles its input, so it is right only for |a| < 2^62 (tutorial 05, section 3).
 # The adder is exact for *every* 64-bit input, so the edge values that SecureNN gets
 # wrong come out right. Both protocols, on the same edge values:
 
@@ -222,7 +293,7 @@ ax_time.bar(names, [rows[m]["ms"] for m in ("securenn", "binary")], color=["tab:
 ax_time.set_ylabel("milliseconds (best run)")
 ax_time.set_title(f"DReLU on {shape[0]}x{shape[1]}: time in this process")
 fig.tight_layout()
-save_figure(fig, "09_securenn_vs_binary.png")
+save_figure(fig, "10_securenn_vs_binary.png")
 
 # %% [markdown]
 # ## 5. In short
