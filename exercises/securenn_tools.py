@@ -13,7 +13,6 @@ import numpy as np
 
 import smpc
 from smpc.beaver import beaver_product
-from smpc.randomness import default_source
 from smpc.securenn import field
 from smpc.securenn import share_convert as _share_convert
 from smpc.securenn.messages import exchange, from_helper
@@ -41,18 +40,20 @@ class SecureNNTools:
         ``(2, n)``), of its 64 bits in Z_p (uint8 ``(2, n, 64)``), and of its least
         significant bit in Z_L (int64 ``(2, n)``).
         """
-        x = field.random_lm1((n,))
+        own = self.helper.source                 # the helper's own generator
+        x = field.random_lm1((n,), own)
         with self.network.round():
-            x_shares = from_helper(self.helper, field.split_lm1(x), self.holders, phase="offline")
-            x_bits = from_helper(self.helper, field.share_zp(field.bit_decompose(x)),
-                                 self.holders, phase="offline")
-            x0 = from_helper(self.helper, split((x & np.uint64(1)).astype(np.int64), 2),
-                             self.holders, phase="offline")
+            x_shares = from_helper(self.helper, field.split_lm1(x, own), self.holders, (n,),
+                                   np.uint64, phase="offline")
+            x_bits = from_helper(self.helper, field.share_zp(field.bit_decompose(x), own),
+                                 self.holders, (n, 64), np.uint8, phase="offline")
+            x0 = from_helper(self.helper, split((x & np.uint64(1)).astype(np.int64), 2, own),
+                             self.holders, (n,), np.int64, phase="offline")
         return x_shares, x_bits, x0
 
     def coin(self, n):
         """Random bits (bool ``(n,)``) that alice and bob draw in common; the helper does not know them."""
-        return default_source.bits(n).astype(bool)
+        return self.network.randomness.common(self.holders).bits(n).astype(bool)
 
     def open_lm1(self, shares):
         """Open shares in Z_{L-1} between alice and bob: the public value (uint64 ``(n,)``)."""
@@ -62,7 +63,8 @@ class SecureNNTools:
     def private_compare(self, x_bit_shares, r, beta):
         """PrivateCompare; the helper then shares its bit ``beta XOR (x > r)`` in Z_L (int64 ``(2, n)``)."""
         bit = _private_compare(x_bit_shares, r, beta, self.holders, self.helper)
-        return from_helper(self.helper, split(bit.astype(np.int64), 2), self.holders)
+        return from_helper(self.helper, split(bit.astype(np.int64), 2, self.helper.source),
+                           self.holders, (len(bit),), np.int64)
 
     def multiply(self, u_shares, v_shares):
         """Shares in Z_L of u * v (one Beaver multiplication, no truncation)."""
@@ -74,4 +76,4 @@ class SecureNNTools:
 
     def zero_shares(self, n):
         """A fresh sharing of zero in Z_L, to re-randomise a result."""
-        return fresh_zero_shares(2, (n,))
+        return fresh_zero_shares(self.holders, (n,))

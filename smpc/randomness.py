@@ -171,6 +171,11 @@ class Randomness:
             stream = self._stream(label, _owners_of(label))
             stream.set_state(state)
 
+    def reseed(self, master_seed):
+        """Start every stream afresh from ``master_seed`` (to replay a computation)."""
+        self.master_seed = int(master_seed)
+        self._streams = {}
+
     def restore(self, master_seed, states):
         """Continue a saved session: its master seed, and the streams' saved positions.
 

@@ -13,7 +13,8 @@ import pytest
 
 import smpc
 from smpc import securenn
-from smpc.securenn import textbook, workspace
+from smpc import workspace
+from smpc.securenn import textbook
 from smpc.securenn.field import bit_decompose, split_lm1
 from smpc.sharing import reconstruct, split
 

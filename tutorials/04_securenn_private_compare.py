@@ -302,7 +302,7 @@ assert st.bytes == 128 * n and not views["alice"] and not views["bob"]
 # %%
 outputs = {}
 for name, implementation in [("textbook", textbook.private_compare), ("fast", securenn.private_compare)]:
-    smpc.manual_seed(2019)
+    crypto_provider.network.randomness.reseed(2019)   # every party's streams afresh
     with network.record_views() as views:
         outputs[name] = implementation(bit_shares, r_many, beta_many, holders, crypto_provider)
     outputs[name + " messages"] = [m.payload for m in views["crypto_provider"]]
