@@ -132,3 +132,14 @@ def inv_sqrt_cost(size, iterations=None, guess="octaves", low=SQRT_LOW, high=SQR
     if root:
         bytes_, rounds, triples = bytes_ + PRODUCT_BYTES * size, rounds + 1, triples + size
     return bytes_, rounds, triples
+
+
+def sqrt_with_inverse(x, iterations=None, *, guess="octaves", low=SQRT_LOW, high=SQRT_HIGH):
+    """(sqrt(x), 1/sqrt(x)) from one Newton run: the gradient of sqrt needs the inverse."""
+    iterations = _iterations(iterations, guess, low, high)
+    if not is_shared(x):
+        root = np.sqrt(_clamped_float(x, guess, low, high))
+        return root, 1.0 / root
+    x, y = _clamped_inv_sqrt(x, iterations, guess, low, high)
+    with x.network.protocol("sqrt"):
+        return x * y, y
