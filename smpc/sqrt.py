@@ -34,7 +34,7 @@ with ``"below"`` the smallest count that takes ``z`` from ``sqrt(low / high)`` t
 
 Error (``python benchmarks/accuracy_functions.py``, octaves): inv_sqrt relative 4e-4
 where the result is above 2^-4, absolute 0.025 at the bottom of the range (where the
-result is 64); sqrt relative 2e-3, absolute 0.4 at the top (where it is 181).
+result is 64); sqrt relative 2.5e-3, absolute 0.45 at the top (where it is 181).
 
 Cost on ``N`` elements, ``t`` iterations, ``J = log2(high / low)`` exponents (two
 holders, SecureNN, local truncation):
