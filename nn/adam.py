@@ -30,8 +30,10 @@ kept in scaled units, exactly equivalent in floats:
 ``sqrt(v_hat + eps^2)`` at ``8 / S = 0.5`` (a gradient's root mean square above 0.5 takes
 a larger step than textbook Adam's), in floats as on shares.  ``V`` must stay below the
 fixed-point range: the root mean square gradient below ``sqrt(32768 (1 - beta2)) / S
-= 0.36`` with the defaults.  The default ``eps = 1e-3`` keeps ``(S eps)^2`` 16 units
-above zero; smaller ``eps`` is refused on shares (it would round away).
+= 0.36`` with the defaults.  ``eps`` is rounded down so that ``(S eps)^2`` is a power of
+two (exact in fixed point: floats and shares add the same constant); the default
+``1e-3`` becomes ``2^-6 / S = 9.8e-4``, 16 units above zero.  An ``eps`` below
+``2^-6 / S`` is refused on shares (it would round away).
 
 Cost per step on ``P`` shared parameters (two holders, SecureNN, local truncation):
 ``(1056 + 16 + 32 + 96 k) P`` bytes and ``11 + 3 k`` rounds, with ``k`` the Newton steps
@@ -61,9 +63,12 @@ class Adam(SGD):
             raise ValueError(f"betas must be in [0, 1), got {betas}")
         if not eps > 0:
             raise ValueError(f"eps must be positive, got {eps}")
-        self.betas, self.eps = (float(beta1), float(beta2)), float(eps)
-        floor = (MOMENT_SCALE * self.eps) ** 2
+        self.betas, self.requested_eps = (float(beta1), float(beta2)), float(eps)
+        # (S eps)^2 is rounded down to a power of two: exact in fixed point, so floats and
+        # shares add the same constant (an encoding of 2.56e-4 would be off by 1%).
+        floor = (MOMENT_SCALE * self.requested_eps) ** 2
         self.floor = min(2.0 ** math.floor(math.log2(floor)), DENOMINATOR_HIGH / 2)
+        self.eps = math.sqrt(self.floor) / MOMENT_SCALE
         self.newton_iterations = below_iterations(self.floor, DENOMINATOR_HIGH)
         self.steps = 0
         self.first = [None] * len(self.params)
@@ -76,7 +81,7 @@ class Adam(SGD):
                              "small moments to zero")
         if self.floor < SMALLEST_FLOOR:
             raise ValueError(
-                f"Adam's eps {self.eps:g} is too small for shares: (2^4 eps)^2 must be at least "
+                f"Adam's eps {self.requested_eps:g} is too small for shares: (2^4 eps)^2 must be at least "
                 f"2^-12 (eps >= {math.sqrt(SMALLEST_FLOOR) / MOMENT_SCALE:.3g}) to survive 16 "
                 "fractional bits; use a larger eps")
 
@@ -108,13 +113,13 @@ class Adam(SGD):
                 m * self._public(beta1, g) + scaled * self._public(1 - beta1, g)
             v = squared if v is None else v * self._public(beta2, g) + squared
             self.first[i], self.second[i] = m, v
-            u = V.divide(v, second_divisor) + (MOMENT_SCALE * self.eps) ** 2
+            u = V.divide(v, second_divisor) + self.floor
             r = inv_sqrt(u, self.newton_iterations, guess="below", low=self.floor,
                          high=DENOMINATOR_HIGH)
             p.value = p.value - V.divide(m, step_divisor) * r
 
     def state_dict(self):
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
+        return {"lr": self.lr, "betas": self.betas, "eps": self.requested_eps,
                 "weight_decay": self.weight_decay, "steps": self.steps,
                 "first": list(self.first), "second": list(self.second)}
 

@@ -27,7 +27,8 @@ def test_adam_in_floats_is_the_textbook_formula():
     for g in grads:
         p.grad = g
         optimizer.step()
-    assert np.allclose(p.value, textbook_steps(w0, grads, 0.01, (0.9, 0.999), 1e-3))
+    assert optimizer.eps == 2.0 ** -6 / 16                    # 1e-3, (16 eps)^2 a power of two
+    assert np.allclose(p.value, textbook_steps(w0, grads, 0.01, (0.9, 0.999), optimizer.eps))
 
 
 def test_first_step_moves_each_weight_by_about_lr():
