@@ -72,9 +72,9 @@ def _shifted_exponentials(x, axis):
 
 def softmax(x, axis=-1):
     """e^(x - max) / sum e^(x - max) along ``axis``."""
-    z, e, s = _shifted_exponentials(x, axis)
-    return e * reciprocal(s, low=denominator_range(x.shape[axis])[0],
-                          high=denominator_range(x.shape[axis])[1])
+    _, e, s = _shifted_exponentials(x, axis)
+    low, high = denominator_range(x.shape[axis])
+    return e * reciprocal(s, low=low, high=high)
 
 
 def log_softmax(x, axis=-1):
