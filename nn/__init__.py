@@ -9,9 +9,12 @@ from .functional import mse_loss
 from .layers import Flatten, Linear, ReLU, Sequential, Square
 from .module import Module, Parameter
 from .optim import SGD
+from .adam import Adam
+from .functional import cross_entropy
 from .serialization import load, load_shares, save, save_shares
 from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 
 __all__ = ["Module", "Parameter", "Linear", "ReLU", "Square", "Flatten", "Sequential",
            "SGD", "mse_loss", "functional", "save", "load", "save_shares", "load_shares",
            "save_checkpoint", "load_checkpoint", "latest_checkpoint"]
+__all__ += ["Adam", "cross_entropy"]

@@ -13,6 +13,11 @@ Layout, one concept per module: :mod:`~smpc.ring` (Z_2^64), :mod:`~smpc.fixed_po
 rows of a share array a process holds), :mod:`~smpc.parties`, :mod:`~smpc.session`,
 :mod:`~smpc.dealer`, :mod:`~smpc.sharing`, :mod:`~smpc.beaver`,
 :mod:`~smpc.truncation`, :mod:`~smpc.shared_tensor`.
+
+Functions beyond products, built from the operations above (each module states its
+method, valid range, error and cost): :mod:`~smpc.exponential`, :mod:`~smpc.logarithm`,
+:mod:`~smpc.reciprocal`, :mod:`~smpc.sqrt`, :mod:`~smpc.sigmoid`, :mod:`~smpc.softmax`,
+with their helpers in :mod:`~smpc.ranges` (clamping, the octave of a value).
 """
 from . import config, ring
 from .dealer import CryptoProvider, Triple
