@@ -4,7 +4,7 @@ import pytest
 
 from experiments import train_mnist
 
-SHORT = ["--epochs", "2", "--train-size", "192", "--test-size", "128", "--quiet"]
+SHORT = ["--epochs", "2", "--train-size", "192", "--test-size", "256", "--quiet"]
 
 
 def run_mode(mode, *extra):
@@ -20,9 +20,9 @@ def run_mode(mode, *extra):
 def test_encrypted_run_tracks_plaintext(extra):
     plain = run_mode("plaintext", *extra)
     encrypted = run_mode("encrypted", *extra)
-    # Within two of the 128 test images at every epoch (the README's 1-point figures are
+    # Within 1.5 points (4 of the 256 test images) at every epoch (the README's 1-point figures are
     # measured on 640 and 10,000 test images by benchmarks/compare_losses.py).
-    assert np.all(np.abs(np.array(encrypted.accuracies) - plain.accuracies) <= 2 / 128 + 1e-9)
+    assert np.all(np.abs(np.array(encrypted.accuracies) - plain.accuracies) <= 4 / 256 + 1e-9)
     np.testing.assert_allclose(encrypted.epoch_losses, plain.epoch_losses, rtol=0.02)
     assert plain.epoch_losses[-1] < plain.epoch_losses[0]
 
