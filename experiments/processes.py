@@ -16,7 +16,8 @@ an error naming it.
 
 The function each process runs is ``function(args, parties)``; what the launcher gets back
 is its own result and, from every other process, a report: the bytes its transport put
-on the wire to each peer (payload and framing apart) and what its session counted.
+on the wire to each peer (payload and framing apart) and, if the function returned a
+dict, that dict.
 """
 import multiprocessing
 import os
@@ -83,8 +84,10 @@ def _party_main(name, endpoints, keys, kind, peer_timeout, function, args, resul
         transport = _transport(name, endpoints, keys, kind, peer_timeout, log)
         transport.connect(timeout=peer_timeout)
         parties = _session(args, name, transport)
-        function(args, parties)
+        result = function(args, parties)
+        transport.flush(timeout=peer_timeout)
         report = _report(transport, name)
+        report["result"] = result if isinstance(result, dict) else None
         transport.send_object(OWNER, {"done": name})
         transport.recv_object(OWNER)                 # the launcher's "finished": then close
         results.put(report)
@@ -133,12 +136,13 @@ def run_parties(function, args, *, transport="curve", peer_timeout=60.0, log=Non
             if failure:
                 raise PartyFailedError(failure) from err
             raise
+        own.flush(timeout=peer_timeout)
+        own_report = _report(own, OWNER)
         for name in PARTY_NAMES:
             own.recv_object(name)
         for name in PARTY_NAMES:
             own.send_object(name, {"finished": True})
         reports = _collect(results, children, peer_timeout)
-        own_report = _report(own, OWNER)
         return result, [own_report] + reports
     finally:
         if own is not None:

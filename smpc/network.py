@@ -231,7 +231,8 @@ class Network:
         try:
             yield stats
         finally:
-            self._meters.remove(stats)
+            # By identity: two meters can hold equal counts.
+            self._meters[:] = [m for m in self._meters if m is not stats]
 
     @contextmanager
     def record_views(self):

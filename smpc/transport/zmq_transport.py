@@ -309,6 +309,17 @@ class ZmqTransport:
         """Per-peer :class:`LinkStats` (copies), by peer name."""
         return {name: dataclasses.replace(link.stats) for name, link in self._links.items()}
 
+    def flush(self, timeout=30.0):
+        """Wait up to ``timeout`` s until every message queued so far is on the wire and
+        acknowledged; True if it is."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self._failure is None and self._thread.is_alive():
+            live = [link for link in self._links.values() if link.state == "connected"]
+            if not self._outbox and all(not link.unacked for link in live):
+                return True
+            time.sleep(0.002)
+        return False
+
     def close(self, linger=5.0):
         """Wait up to ``linger`` s for every sent message to be acknowledged, say goodbye, stop."""
         if self._closed:
