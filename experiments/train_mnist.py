@@ -238,8 +238,10 @@ def summarize(histories, log=print):
     for h in histories:
         t = float(np.median(h.batch_times))
         ratio = f", {t / float(np.median(base.batch_times)):.0f}x plaintext" if base and h is not base else ""
-        log(f"  {h.mode:13s} {t * 1e3:8.1f} ms{ratio}; {np.median(h.batch_bytes) / 1e6:.2f} MB, "
-            f"{int(np.median(h.batch_rounds))} rounds; final accuracy {100 * h.accuracies[-1]:.1f}%")
+        traffic = (f"{np.median(h.batch_bytes) / 1e6:.2f} MB, {int(np.median(h.batch_rounds))} rounds"
+                   if getattr(h, "traffic_seen", True) else "traffic per link below")
+        log(f"  {h.mode:13s} {t * 1e3:8.1f} ms{ratio}; {traffic}; "
+            f"final accuracy {100 * h.accuracies[-1]:.1f}%")
 
 
 def load_data_for(args, network):
@@ -313,6 +315,7 @@ def main_processes(args):
                          "--mode encrypted")
     (history, _), reports = run_parties(_encrypted_run_quiet_parties, args,
                                         transport=args.transport)
+    history.traffic_seen = False   # this process sees only its own messages
     summarize([history])
     print("Bytes on the wire per link (payload; framing apart):")
     for report in reports:
