@@ -70,7 +70,23 @@ def parse_args(argv=None):
     p.add_argument("--plot", metavar="FILE", default=None, help="save loss/accuracy curves")
     p.add_argument("--quiet", action="store_true",
                    help="no per-batch log lines: only test accuracies and the summary")
+    dp = p.add_argument_group("differential privacy (DP-SGD on shares, see nn/dp/)")
+    dp.add_argument("--dp-epsilon", type=positive_float, default=None, metavar="E",
+                    help="train with DP-SGD, spending at most epsilon E over the whole run")
+    dp.add_argument("--dp-delta", type=float, default=1e-5, metavar="D", help="in (0, 1)")
+    dp.add_argument("--dp-clip", type=float, default=1.0, metavar="C",
+                    help="per-example gradient norm bound C, in [1/16, 128)")
+    dp.add_argument("--dp-noise", choices=("dealer", "holders"), default="dealer",
+                    help="who draws the Gaussian noise (see nn/dp/noise.py)")
     args = p.parse_args(argv)
+    if args.dp_epsilon is not None:
+        from nn.dp import check_clip
+        if not 0 < args.dp_delta < 1:
+            p.error(f"--dp-delta {args.dp_delta:g}: must be in (0, 1), e.g. 1e-5")
+        try:
+            check_clip(args.dp_clip)
+        except ValueError as err:
+            p.error(f"--dp-clip {args.dp_clip:g}: {err}")
     args.modes = [m.strip() for m in args.mode.split(",") if m.strip()]
     if not args.modes:
         p.error(f"--mode {args.mode!r} names no mode: choose from {', '.join(MODES)}")
@@ -110,6 +126,10 @@ class History:
 
 def run(args, mode_name, train_data, test_data, log=print):
     """Train and test in one mode; return its :class:`History` and the trained float model."""
+    if getattr(args, "dp_epsilon", None) is not None:   # DP-SGD: experiments/dp_training.py
+        from .dp_training import run_dp
+        history = History(mode_name)
+        return history, run_dp(args, mode_name, train_data, test_data, history, log)
     smpc.manual_seed(args.seed)
     model = reference_net(args.activation)        # same initialisation in every mode
     parties = smpc.make_parties() if mode_name != "plaintext" else None
