@@ -113,6 +113,7 @@ def plot(rows, baseline, path, title):
             color="tab:blue", label="DP-SGD in plaintext")
     ax.axhline(100 * baseline, color="gray", linestyle=":", label="no DP (plaintext)")
     ax.set(xscale="log", xlabel="epsilon (delta = 1e-5)", ylabel="test accuracy (%)", title=title)
+    ax.minorticks_off()
     ax.set_xticks(eps, [f"{e:g}" for e in eps])
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)

@@ -230,6 +230,7 @@ ax.scatter([8.0], [100 * encrypted.accuracies[-1]], color="tab:red", zorder=3,
 ax.axhline(100 * baseline, color="gray", linestyle="--", label="no DP")
 ax.set(xscale="log", xlabel="epsilon (delta = 1e-5)", ylabel="test accuracy (%)",
        title=f"{TRAIN_SIZE} training images, {EPOCHS} epoch(s)")
+ax.minorticks_off()
 ax.set_xticks(EPSILONS, [f"{e:g}" for e in EPSILONS])
 ax.legend(fontsize=8)
 ax.grid(alpha=0.3)
