@@ -17,6 +17,7 @@ def run_mode(mode, *extra):
     return train_mnist.run(args, mode, train, test, log=lambda *a: None)
 
 
+@pytest.mark.slow
 def test_encrypted_dp_training_tracks_plaintext_dp_training():
     plain, _ = run_mode("plaintext")
     encrypted, model = run_mode("encrypted")
@@ -31,6 +32,7 @@ def test_encrypted_dp_training_tracks_plaintext_dp_training():
     assert encrypted.losses == []                           # no loss is revealed
 
 
+@pytest.mark.slow
 def test_the_epsilon_is_printed_after_every_epoch(capsys):
     train_mnist.main(DP[:-1] + ["--mode", "public-model", "--dp-noise", "holders"])
     out = capsys.readouterr().out

@@ -27,6 +27,7 @@ Only shares leave this function; no party learns which examples were clipped.
 import numpy as np
 
 from autograd import values as V
+from smpc.sqrt import inv_sqrt
 
 MAX_SQUARED_NORM = 2.0 ** 14
 MIN_CLIP, MAX_CLIP = 1.0 / 16, 128.0
@@ -49,8 +50,6 @@ def clip_factors(squared_norms, clip):
         s = np.asarray(squared_norms, dtype=np.float64)
         factors = clip / np.sqrt(np.maximum(s, clip * clip))
         return np.where(s >= MAX_SQUARED_NORM, 0.0, factors)
-    from smpc.sqrt import inv_sqrt   # the protocol lives with the other roots in smpc
-
     s = squared_norms
     offsets = np.array([clip * clip, MAX_SQUARED_NORM]).reshape((2,) + (1,) * s.ndim)
     differences = s.reshape((1,) + s.shape) - offsets                       # (2, B)
