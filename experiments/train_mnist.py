@@ -98,7 +98,23 @@ def parse_args(argv=None):
                         "and the crypto provider each in their own process on this machine")
     p.add_argument("--transport", choices=("curve", "plain"), default="curve",
                    help="with --parties processes: CURVE-encrypted links (default) or plain TCP")
+    dp = p.add_argument_group("differential privacy (DP-SGD on shares, see nn/dp/)")
+    dp.add_argument("--dp-epsilon", type=positive_float, default=None, metavar="E",
+                    help="train with DP-SGD, spending at most epsilon E over the whole run")
+    dp.add_argument("--dp-delta", type=float, default=1e-5, metavar="D", help="in (0, 1)")
+    dp.add_argument("--dp-clip", type=float, default=1.0, metavar="C",
+                    help="per-example gradient norm bound C, in [1/16, 128)")
+    dp.add_argument("--dp-noise", choices=("dealer", "holders"), default="dealer",
+                    help="who draws the Gaussian noise (see nn/dp/noise.py)")
     args = p.parse_args(argv)
+    if args.dp_epsilon is not None:
+        from nn.dp import check_clip
+        if not 0 < args.dp_delta < 1:
+            p.error(f"--dp-delta {args.dp_delta:g}: must be in (0, 1), e.g. 1e-5")
+        try:
+            check_clip(args.dp_clip)
+        except ValueError as err:
+            p.error(f"--dp-clip {args.dp_clip:g}: {err}")
     args.modes = [m.strip() for m in args.mode.split(",") if m.strip()]
     if not args.modes:
         p.error(f"--mode {args.mode!r} names no mode: choose from {', '.join(MODES)}")
@@ -151,6 +167,10 @@ def run(args, mode_name, train_data, test_data, log=print, parties=None):
     ``parties``: the session to run on (default: a simulation seeded by ``args.seed``).
     With the parties in separate processes every process runs this same function.
     """
+    if getattr(args, "dp_epsilon", None) is not None:   # DP-SGD: experiments/dp_training.py
+        from .dp_training import run_dp
+        history = History(mode_name)
+        return history, run_dp(args, mode_name, train_data, test_data, history, log)
     smpc.manual_seed(args.seed)
     model = reference_net(args.activation)        # same initialisation in every mode
     if parties is None and mode_name != "plaintext":
