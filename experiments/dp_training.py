@@ -7,17 +7,19 @@ the noise multiplier is the smallest that spends at most ``E`` over all the epoc
 the epsilon spent so far is printed.
 
 Nothing about the training batches is revealed: no loss (it would leak outside the
-guarantee), only the per-epoch test accuracy on the separate test set.  The noise
-comes from its own generator, seeded from ``--seed``, standing for the private
-generator of the party that draws it; the plaintext run draws the same noise in the
-same order, so a plaintext and an encrypted run with the same seed differ only by
-the fixed-point arithmetic.
+guarantee), only the per-epoch test accuracy on the separate test set.  On shares the
+noise comes from the private noise stream of the party that draws it (the crypto
+provider, by default); the plaintext run of the same seed draws from the same stream
+(:func:`nn.dp.noise.dealer_noise_generator`, which only an experiment that knows the
+session's master seed can rebuild), so with the dealer's noise a plaintext and an
+encrypted run differ only by the fixed-point arithmetic.
 """
 import time
 
 import numpy as np
 
 import nn
+from nn.dp.noise import dealer_noise_generator
 import smpc
 from autograd import Tensor
 from datasets import DataLoader
@@ -27,7 +29,6 @@ from nn.dp.accounting import PrivacyLedger, noise_multiplier_for
 from .model import reference_net
 from .modes import Mode
 
-NOISE_STREAM = 0x6e6f697365  # separates the noise generator from the run's other draws
 
 
 class DPSettings:
@@ -56,14 +57,14 @@ def run_dp(args, mode_name, train_data, test_data, history, log=print):
     log(settings.describe())
     smpc.manual_seed(args.seed)
     model = reference_net(args.activation)
-    parties = smpc.make_parties() if mode_name != "plaintext" else None
+    parties = smpc.make_parties(seed=args.seed) if mode_name != "plaintext" else None
     mode = Mode(mode_name, parties, args.encoder)
     mode.prepare_model(model)
     optimizer = mode.prepare_optimizer(nn.SGD(model.parameters(), lr=args.lr, momentum=args.momentum))
     sampler = PoissonSampler(len(labels), settings.rate, seed=args.seed)
     batches = DataLoader(images, labels)
     privacy = DPSGD(model, settings.clip, settings.noise_multiplier, sampler.expected_batch_size,
-                    noise_source=np.random.default_rng([args.seed, NOISE_STREAM]),
+                    noise_source=dealer_noise_generator(args.seed),
                     noise=settings.noise, encoder=args.encoder,
                     parties=(tuple(mode.workers), mode.crypto_provider) if mode.shares_data else None)
     ledger = PrivacyLedger(settings.noise_multiplier, settings.rate, settings.delta)

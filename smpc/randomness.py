@@ -148,9 +148,12 @@ class Randomness:
             self._streams[label] = stream
         return stream
 
-    def own(self, party):
-        """The party's private generator."""
-        return self._stream(f"own/{party.name}", (party.name,))
+    def own(self, party, purpose=None):
+        """The party's private generator (``purpose``: a separate private stream for one use,
+        e.g. DP noise, so that its draws do not depend on what else the party drew)."""
+        name = party if isinstance(party, str) else party.name
+        label = f"own/{name}" if purpose is None else f"own/{name}/{purpose}"
+        return self._stream(label, (name,))
 
     def common(self, holders):
         """Common coins of ``holders`` (the crypto provider never holds this key)."""
@@ -196,7 +199,7 @@ class Randomness:
 def _owners_of(label):
     kind, rest = label.split("/", 1)
     if kind == "own":
-        return (rest,)
+        return (rest.split("/")[0],)
     if kind == "common":
         return tuple(rest.split(","))
     if kind == "dealer":

@@ -1,3 +1,4 @@
+# %% [markdown]
 """Tutorial 14: differential privacy on shares (DP-SGD).
 
 Run it from the repository root::

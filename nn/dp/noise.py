@@ -23,15 +23,18 @@ gradient) -- provided that party does not know the noise.  Two ways to draw it:
 
 The privacy accounting uses ``sigma`` in both cases; the second is conservative.
 The draw itself is :func:`draw_gaussian_noise`, the one place where a party's private
-randomness is used here.
+randomness is used here: on shares, from the drawing party's own stream for the purpose
+(``network.randomness.own(party, "dp_noise")``), in its own process only.
 """
 import numpy as np
 
 from autograd import values as V
+from smpc.rows import played_rows
 from smpc.shared_tensor import SharedTensor
 from smpc.sharing import split
 
 NOISE_SCHEMES = ("dealer", "holders")
+NOISE_PURPOSE = "dp_noise"
 
 
 def draw_gaussian_noise(party, source, shape, std, encoder):
@@ -60,16 +63,38 @@ def shared_gaussian_noise(holders, crypto_provider, shape, std, encoder, source,
     """Shares of Gaussian noise drawn by the crypto provider (or by each holder), see above."""
     check_scheme(scheme)
     holders = tuple(holders)
-    if scheme == "holders":
-        shares = np.stack([draw_gaussian_noise(h, source, shape, std, encoder) for h in holders])
-        return SharedTensor(shares, holders, crypto_provider, encoder)
-    noise = draw_gaussian_noise(crypto_provider, source, shape, std, encoder)
-    shares = split(noise, len(holders))
     network = crypto_provider.network
+    rows = played_rows(holders)
+    if scheme == "holders":   # each holder adds its own noise to its own share: no message
+        shares = np.stack([draw_gaussian_noise(holders[j], _noise_stream(holders[j]), shape, std,
+                                               encoder) for j in rows]) if rows else \
+            np.empty((0,) + tuple(shape), np.int64)
+        return SharedTensor(shares, holders, crypto_provider, encoder)
+    shares = None
+    if network.plays(crypto_provider):   # the dealer draws z and splits it
+        noise = draw_gaussian_noise(crypto_provider, _noise_stream(crypto_provider), shape, std,
+                                    encoder)
+        shares = split(noise, len(holders), crypto_provider.source)
+    out = np.empty((len(rows),) + tuple(shape), np.int64)
     with network.protocol("dp_noise"), network.round():
-        for holder, share in zip(holders, shares):
-            network.send(crypto_provider, holder, share, phase="offline")
-    return SharedTensor(shares, holders, crypto_provider, encoder)
+        for j, holder in enumerate(holders):
+            got = network.send(crypto_provider, holder, None if shares is None else shares[j],
+                               phase="offline")
+            if j in rows:
+                out[rows.index(j)] = got
+    return SharedTensor(out, holders, crypto_provider, encoder)
+
+
+def _noise_stream(party):
+    """The party's private stream for DP noise, as a NumPy Generator."""
+    return party.network.randomness.own(party, NOISE_PURPOSE).generator
+
+
+def dealer_noise_generator(seed):
+    """The generator the crypto provider of a session with master seed ``seed`` draws its
+    DP noise from: a plaintext twin of an experiment uses it to draw the same noise."""
+    from smpc.randomness import Randomness
+    return Randomness(seed, lambda name: True).own("crypto_provider", NOISE_PURPOSE).generator
 
 
 def float_gaussian_noise(shape, std, source, scheme="dealer"):
