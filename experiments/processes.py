@@ -84,7 +84,14 @@ def _party_main(name, endpoints, keys, kind, peer_timeout, function, args, resul
         transport = _transport(name, endpoints, keys, kind, peer_timeout, log)
         transport.connect(timeout=peer_timeout)
         parties = _session(args, name, transport)
-        result = function(args, parties)
+        profile_dir = os.environ.get("SMPC_PROFILE_DIR")   # where each party's profile goes
+        if profile_dir:
+            import cProfile
+            profiler = cProfile.Profile()
+            result = profiler.runcall(function, args, parties)
+            profiler.dump_stats(os.path.join(profile_dir, f"{name}.prof"))
+        else:
+            result = function(args, parties)
         transport.flush(timeout=peer_timeout)
         report = _report(transport, name)
         report["result"] = result if isinstance(result, dict) else None
