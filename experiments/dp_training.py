@@ -48,8 +48,11 @@ class DPSettings:
                 f"draws it), Poisson rate {self.rate:.4g}, {self.steps} steps")
 
 
-def run_dp(args, mode_name, train_data, test_data, history, log=print):
-    """Train with DP-SGD in ``mode_name``; fill ``history``; return the trained float model."""
+def run_dp(args, mode_name, train_data, test_data, history, log=print, parties=None):
+    """Train with DP-SGD in ``mode_name``; fill ``history``; return the trained float model.
+
+    ``parties``: the session (default: a simulation seeded by ``args.seed``); with the
+    parties in separate processes every process runs this same function."""
     from .train_mnist import test   # the same test loop as ordinary training
 
     images, labels = train_data
@@ -57,7 +60,8 @@ def run_dp(args, mode_name, train_data, test_data, history, log=print):
     log(settings.describe())
     smpc.manual_seed(args.seed)
     model = reference_net(args.activation)
-    parties = smpc.make_parties(seed=args.seed) if mode_name != "plaintext" else None
+    if parties is None and mode_name != "plaintext":
+        parties = smpc.make_parties(seed=args.seed)
     mode = Mode(mode_name, parties, args.encoder)
     mode.prepare_model(model)
     optimizer = mode.prepare_optimizer(nn.SGD(model.parameters(), lr=args.lr, momentum=args.momentum))
@@ -86,7 +90,7 @@ def run_dp(args, mode_name, train_data, test_data, history, log=print):
                 history.batch_rounds.append(traffic.rounds)
                 if not args.quiet and step % args.log_interval == 0:
                     comm = (f"\tComm: {traffic.bytes / 1e6:.2f} MB, {traffic.rounds} rounds"
-                            if mode.shares_data else "")
+                            if mode.shares_data and mode.network.is_simulation else "")
                     log(f"Train Epoch: {epoch} [step {step + 1}/{len(epoch_batches)}]\t"
                         f"Batch: {len(indices)} examples\tTime: {elapsed:.3f}s{comm}")
             correct = test(model, mode, test_loader)

@@ -170,7 +170,7 @@ def run(args, mode_name, train_data, test_data, log=print, parties=None):
     if getattr(args, "dp_epsilon", None) is not None:   # DP-SGD: experiments/dp_training.py
         from .dp_training import run_dp
         history = History(mode_name)
-        return history, run_dp(args, mode_name, train_data, test_data, history, log)
+        return history, run_dp(args, mode_name, train_data, test_data, history, log, parties)
     smpc.manual_seed(args.seed)
     model = reference_net(args.activation)        # same initialisation in every mode
     if parties is None and mode_name != "plaintext":
