@@ -93,3 +93,19 @@ def test_the_crypto_provider_process_holds_no_rows_and_sees_only_shapes():
     assert z.shares.shape == (0, 17)
     cp.mul_triple((alice, bob), (3,), (3,))               # dealing: only corrections leave
     assert [r for r, _ in transport.sent] == ["bob"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extra", [("--loss", "cross-entropy", "--optimizer", "adam"),
+                                   ("--dp-epsilon", "3", "--train-size", "256")],
+                         ids=["cross-entropy-adam", "dp-sgd"])
+def test_the_newer_protocols_run_unchanged_in_processes(extra):
+    """exp, softmax, inverse square roots (Adam) and DP-SGD's clipping and dealer's noise
+    were written on the same runtime: in processes they give the simulation's results."""
+    args = train_mnist.parse_args(SMALL + list(extra))
+    simulated = equivalence_run(args, smpc.make_parties(seed=args.seed))
+    owner, _ = run_parties(equivalence_run, args, transport="plain", peer_timeout=60)
+    assert owner["losses"] == simulated["losses"]
+    assert owner["accuracies"] == simulated["accuracies"]
+    for got, want in zip(owner["params"], simulated["params"]):
+        assert np.array_equal(got, want)
