@@ -103,3 +103,8 @@ class CryptoProvider(Party):
         """A pair ``(a, a * a)`` for squaring: half the opening of a full triple."""
         return Triple("square", self.deal(holders, [shape], lambda v: [v[0] * v[0]]))
 
+
+    def conv_triple(self, holders, bilinear, shape_x, shape_y):
+        """A triple for a convolution map (:class:`smpc.convolution.Bilinear`): c = map(a, b)."""
+        return Triple(bilinear.kind, self.deal(holders, [shape_x, shape_y],
+                                               lambda v: [bilinear(v[0], v[1], ring.matmul)]))
