@@ -35,7 +35,8 @@ KINDS = ("conv2d", "conv2d_input_grad", "conv2d_weight_grad")
 
 def pair(value, name, minimum):
     """``value`` as a pair of ints (an int means the same for height and width)."""
-    values = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    values = (value, value) if isinstance(value, (int, np.integer)) else (
+        tuple(value) if isinstance(value, (tuple, list)) else (value,))
     if len(values) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
                                    for v in values):
         raise TypeError(f"{name} must be an int or a pair of ints, got {value!r}")

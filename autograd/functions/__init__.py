@@ -5,6 +5,8 @@ Importing this package registers every Function in :data:`autograd.registry.REGI
 
 from autograd.functions.activations import PowTwo, ReLU, Square
 from autograd.functions.arithmetic import Add, Mul, Neg, Sub
+from autograd.functions.conv import Conv2d
+from autograd.functions.pooling import AvgPool2d, MaxPool2d
 from autograd.functions.division import DivByPublic, Refresh
 from autograd.functions.matmul import Matmul
 from autograd.functions.reductions import Mean, Sum
@@ -13,4 +15,5 @@ from autograd.functions.shape import Concatenate, Index, Reshape, Transpose
 __all__ = [
     "Add", "Sub", "Neg", "Mul", "Matmul", "DivByPublic", "Refresh", "Sum", "Mean",
     "Reshape", "Transpose", "Index", "Concatenate", "ReLU", "Square", "PowTwo",
+    "Conv2d", "AvgPool2d", "MaxPool2d",
 ]
