@@ -26,7 +26,7 @@ import smpc
 from autograd import no_grad
 from datasets import DataLoader, load_dataset
 
-from .model import reference_net
+from .model import MODELS
 from .modes import MODES, Mode
 
 
@@ -57,6 +57,9 @@ def parse_args(argv=None):
     p.add_argument("--lr", type=positive_float, default=0.02)
     p.add_argument("--momentum", type=float, default=0.0, help="in [0, 1)")
     p.add_argument("--activation", choices=("relu", "square"), default="relu")
+    p.add_argument("--model", choices=tuple(MODELS), default="mlp",
+                   help="mlp: the reference 784-128-64-10; lenet: SecureNN's network B (two 5x5 "
+                        "convolutions with max pooling, 256-100-10)")
     p.add_argument("--mode", default="encrypted",
                    help="encrypted | plaintext | public-model, or several joined by commas")
     p.add_argument("--precision", default="16",
@@ -111,7 +114,7 @@ class History:
 def run(args, mode_name, train_data, test_data, log=print):
     """Train and test in one mode; return its :class:`History` and the trained float model."""
     smpc.manual_seed(args.seed)
-    model = reference_net(args.activation)        # same initialisation in every mode
+    model = MODELS[args.model](args.activation)   # same initialisation in every mode
     parties = smpc.make_parties() if mode_name != "plaintext" else None
     mode = Mode(mode_name, parties, args.encoder)
     mode.prepare_model(model)
