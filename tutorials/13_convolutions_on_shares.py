@@ -66,6 +66,7 @@ print("image", x.shape, "-> im2col", columns.shape, "(16 windows of 9 pixels)")
 direct = np.array([[[(x[0, 0, i:i + 3, j:j + 3] * w[o, 0]).sum() for j in range(4)]
                     for i in range(4)] for o in range(2)])
 print("im2col product equals the sliding window:", np.allclose(conv2d(x, w)[0], direct))
+assert np.allclose(conv2d(x, w)[0], direct)
 
 big = rng.integers(-2**63, 2**63, (2, 3, 8, 8), dtype=np.int64)
 kernel = rng.integers(-2**63, 2**63, (4, 3, 3, 3), dtype=np.int64)
@@ -74,7 +75,9 @@ with np.errstate(over="ignore"):
     for i in range(6):
         for j in range(6):
             reference[:, :, i, j] = (big[:, None, :, i:i + 3, j:j + 3] * kernel[None]).sum(axis=(2, 3, 4))
-print("exact in Z_2^64 on full-range values:", (conv2d(big, kernel, matmul=ring.matmul) == reference).all())
+exact = (conv2d(big, kernel, matmul=ring.matmul) == reference).all()
+print("exact in Z_2^64 on full-range values:", exact)
+assert exact
 
 # %% [markdown]
 # ## 2. One shared convolution by hand, with its triple
@@ -116,6 +119,8 @@ print(f"online: {offline_and_online.bytes} bytes in {offline_and_online.rounds} 
       f"{offline_and_online.offline_bytes} bytes (seeds and the correction share of C)")
 print("opened shapes:", e.shape, f.shape, "= the shapes of X and W")
 print("the triple is gone:", triple.used)
+assert error < 1e-3 and triple.used
+assert offline_and_online.bytes == 16 * (x_plain.size + w_plain.size) and e.shape == x_plain.shape
 
 # %% [markdown]
 # What would opening the unfolded matrix cost instead? Every pixel appears in up to
@@ -162,7 +167,9 @@ with network.measure() as backward_traffic:
     out_shared.backward(grad_shared)
 for name, plain, shared in (("dX", x_in.grad, x_in_shared.grad),
                             ("dW", layer_plain.weight.grad, layer_shared.weight.grad)):
-    print(f"{name}: largest error {np.abs(shared.get().float_precision() - plain).max():.1e}")
+    largest = np.abs(shared.get().float_precision() - plain).max()
+    print(f"{name}: largest error {largest:.1e}")
+    assert largest < 1e-3
 print("backward traffic by protocol:",
       {name: cost.bytes for name, cost in backward_traffic.by_protocol.items()})
 
@@ -184,6 +191,7 @@ pooled.backward(np.ones((1, 1, 1, 1)))
 print("max:", pooled.value.get().float_precision().ravel(),
       "gradient:", w_in.grad.get().float_precision().ravel(),
       f"({pool_traffic.bytes} bytes, {pool_traffic.rounds} rounds for one window)")
+assert np.array_equal(w_in.grad.get().float_precision().ravel(), [0, 1, 0, 0])
 
 # %% [markdown]
 # ## 4. A LeNet trained on shares
@@ -218,6 +226,7 @@ for mode_name in ("plaintext", "encrypted"):
           f"per batch of {batch}, test accuracy {correct}/{test_size}")
 gap = np.abs(np.array(histories["encrypted"]) - np.array(histories["plaintext"])).max()
 print(f"largest per-batch loss difference, encrypted vs plaintext: {gap:.1e}")
+assert gap < 1e-2
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for name, style in (("plaintext", "--"), ("encrypted", "-")):
