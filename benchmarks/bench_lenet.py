@@ -1,6 +1,6 @@
 """The LeNet (SecureNN's network B) on shares: time per batch, cost per layer, triples vs im2col.
 
-    python benchmarks/bench_lenet.py [--batches 5]
+    python benchmarks/bench_lenet.py [--batches 5] [--comparison securenn|binary]
 
 Prints, in one run:
 
@@ -109,11 +109,17 @@ def triple_against_im2col(x_shape, w_shape, repeats=3):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--batches", type=int, default=5)
+    p.add_argument("--comparison", choices=smpc.config.COMPARISON_METHODS, default="securenn")
     args = p.parse_args(argv)
+    with smpc.config.using(comparison=args.comparison):
+        report(args)
+
+
+def report(args):
     images, labels = load_dataset("sample", "train")
     data = list(DataLoader(images[:640], labels[:640], batch_size=64, shuffle=True, seed=0))
     print(f"LeNet (network B), median time per training batch of 64 over {args.batches} batches "
-          f"({experiments.blas_threads_setting()})")
+          f"(comparison={args.comparison}; {experiments.blas_threads_setting()})")
     base = None
     for label, mode in (("plaintext float NumPy", "plaintext"),
                         ("public model, private data", "public-model"),

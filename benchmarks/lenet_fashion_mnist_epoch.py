@@ -1,11 +1,12 @@
 """One full Fashion-MNIST epoch of the LeNet (SecureNN's network B) on shares vs plaintext.
 
-    python benchmarks/lenet_fashion_mnist_epoch.py --dataset fashion-mnist
+    python benchmarks/lenet_fashion_mnist_epoch.py --dataset fashion-mnist [--comparison binary]
 
 (tens of minutes on 2 cores; ``--train-size``/``--test-size`` shrink it for a quick look,
 ``--dataset sample`` runs on the embedded sample, offline.)  Trains
 ``smpc-train --model lenet`` (MSE on one-hot targets, SGD lr 0.02, batch 64) once
-encrypted -- model and data secret-shared between alice and bob, SecureNN comparisons --
+encrypted -- model and data secret-shared between alice and bob, SecureNN (or binary)
+comparisons --
 and once in plaintext with the same seed, initialisation and batch order.  Prints both
 losses every 50 batches, the test accuracy of both (on shares for the encrypted run, only
 the count revealed), the time per batch and per epoch and the peak memory, and saves the
@@ -36,13 +37,14 @@ def main(argv=None):
     p.add_argument("--train-size", type=int, default=60_000)
     p.add_argument("--test-size", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--comparison", choices=("securenn", "binary"), default="securenn")
     own = p.parse_args(argv)
     if own.dataset == "sample":
         own.train_size, own.test_size = min(own.train_size, 6000), min(own.test_size, 640)
     args = parse_args(["--model", "lenet", "--dataset", own.dataset, "--epochs", "1",
                        "--batch-size", "64", "--test-batch-size", "64", "--lr", "0.02",
                        "--train-size", str(own.train_size), "--test-size", str(own.test_size),
-                       "--seed", str(own.seed), "--log-interval", str(WINDOW),
+                       "--seed", str(own.seed), "--comparison", own.comparison, "--log-interval", str(WINDOW),
                        "--mode", "encrypted,plaintext"])
     train_data, test_data, description = load_data(args)
     print(f"Data: {description}; {len(train_data[1]):,} training and {len(test_data[1]):,} test images")

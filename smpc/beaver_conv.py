@@ -23,6 +23,13 @@ Cost, two holders, 8-byte ring elements, one round:
   ``n_cols = N H' W' C kh kw``, about ``kh kw / s^2`` times ``n_x`` -- 25x for a 5x5
   kernel at stride 1 on a large image.
 
+Valid range: that of a Beaver matrix product.  The ring arithmetic is exact mod 2^64
+for any shares; each output, a sum of ``C kh kw`` (or ``N H' W'``, for the weight
+gradient) products of encodings, must lie in the range the truncation that follows
+accepts (for two holders' local truncation, an error of about 2^64 / scale with
+probability ``|x| / 2^64`` per value, see :mod:`smpc.truncation`), and its decoded
+value in the fixed-point range, as for ``x @ y``.
+
 Offline (dealer, PRG seeds): ``16 N + 8 n_z`` bytes for the correction share of ``c``.
 The result carries two scales; :func:`bilinear_product` truncates it.
 """
