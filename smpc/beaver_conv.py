@@ -30,7 +30,8 @@ accepts (for two holders' local truncation, an error of about 2^64 / scale with
 probability ``|x| / 2^64`` per value, see :mod:`smpc.truncation`), and its decoded
 value in the fixed-point range, as for ``x @ y``.
 
-Offline (dealer, PRG seeds): ``16 N + 8 n_z`` bytes for the correction share of ``c``.
+Offline (dealer, PRG seeds), one triple per map: ``32 + 8 n_z`` bytes for two holders
+(a 16-byte seed each, and the correction share of ``c``, ``n_z`` elements).
 The result carries two scales; :func:`bilinear_product` truncates it.
 """
 import numpy as np

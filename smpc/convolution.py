@@ -182,15 +182,6 @@ class Bilinear:
         product = matmul(np.swapaxes(columns, -1, -2), _rows(right))       # (.., K, O)
         return np.swapaxes(product, -1, -2).reshape(out_shape)
 
-    def flops(self, left_shape, right_shape):
-        """Multiply-adds of the map (the size of its one matrix product)."""
-        out = self.output_shape(left_shape, right_shape)
-        if self.kind == "conv2d":
-            return int(np.prod(out[-4:])) * int(np.prod(right_shape[-3:]))
-        if self.kind == "conv2d_input_grad":
-            return int(np.prod(left_shape[-4:])) * int(np.prod(right_shape[-3:]))
-        return int(np.prod(right_shape[-4:])) * int(np.prod(out[-3:]))
-
 
 def _rows(grad):
     """``(..., N, O, H', W') -> (..., N H' W', O)``: one row per output position."""
