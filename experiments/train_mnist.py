@@ -27,7 +27,7 @@ from autograd import no_grad
 from datasets import DataLoader, load_dataset
 
 from .cli_errors import check_options, clean_errors
-from .model import reference_net
+from .model import MODELS
 from .modes import MODES, Mode
 from .predict import report_encrypted_prediction
 
@@ -75,6 +75,9 @@ def parse_args(argv=None):
                    help=f"learning rate (default {DEFAULT_LR['sgd']} with sgd, {DEFAULT_LR['adam']} with adam)")
     p.add_argument("--momentum", type=float, default=0.0, help="in [0, 1)")
     p.add_argument("--activation", choices=("relu", "square"), default="relu")
+    p.add_argument("--model", choices=tuple(MODELS), default="mlp",
+                   help="mlp: the reference 784-128-64-10; lenet: SecureNN's network B (two 5x5 "
+                        "convolutions with max pooling, 256-100-10)")
     p.add_argument("--mode", default="encrypted",
                    help="encrypted | plaintext | public-model, or several joined by commas")
     p.add_argument("--precision", default="16",
@@ -172,7 +175,7 @@ def run(args, mode_name, train_data, test_data, log=print, parties=None):
         history = History(mode_name)
         return history, run_dp(args, mode_name, train_data, test_data, history, log, parties)
     smpc.manual_seed(args.seed)
-    model = reference_net(args.activation)        # same initialisation in every mode
+    model = MODELS[args.model](args.activation)   # same initialisation in every mode
     if parties is None and mode_name != "plaintext":
         parties = smpc.make_parties(seed=args.seed)
     mode = Mode(mode_name, parties, args.encoder)

@@ -7,6 +7,7 @@ protocol works inside.
 from . import functional
 from .functional import mse_loss
 from .layers import Flatten, Linear, ReLU, Sequential, Square
+from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .module import Module, Parameter
 from .optim import SGD
 from .adam import Adam
@@ -16,5 +17,6 @@ from .checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 
 __all__ = ["Module", "Parameter", "Linear", "ReLU", "Square", "Flatten", "Sequential",
            "SGD", "mse_loss", "functional", "save", "load", "save_shares", "load_shares",
-           "save_checkpoint", "load_checkpoint", "latest_checkpoint"]
+           "save_checkpoint", "load_checkpoint", "latest_checkpoint",
+           "Conv2d", "AvgPool2d", "MaxPool2d"]
 __all__ += ["Adam", "cross_entropy"]

@@ -158,6 +158,13 @@ class CryptoProvider(Party):
         return Triple("square", self.deal(holders, [shape], [shape], lambda v: [v[0] * v[0]]))
 
 
+    def conv_triple(self, holders, bilinear, shape_x, shape_y):
+        """A triple for a convolution map (:class:`smpc.convolution.Bilinear`): c = map(a, b)."""
+        product = bilinear.output_shape(shape_x, shape_y)
+        return Triple(bilinear.kind, self.deal(holders, [shape_x, shape_y], [product],
+                                               lambda v: [bilinear(v[0], v[1], ring.matmul)]))
+
+
 def _stacked(rows, shape):
     """One array from the rows played here (``(0, *shape)`` when there are none)."""
     return np.stack(rows) if rows else np.empty((0,) + tuple(shape), np.int64)

@@ -26,6 +26,7 @@ from gradcheck_strategies import (
 CHECKED = {
     "Add", "Sub", "Neg", "Mul", "Matmul", "DivByPublic", "Refresh", "Sum", "Mean",
     "Reshape", "Transpose", "Index", "Concatenate", "ReLU", "Square", "PowTwo",
+    "Conv2d", "AvgPool2d", "MaxPool2d",  # checked in test_conv_layers.py
 }
 CHECKED |= {"Exp", "Log", "Reciprocal", "Sqrt", "InvSqrt", "Sigmoid", "Tanh", "Softmax",
             "LogSoftmax", "CrossEntropy"}  # in test_approximation_gradients.py

@@ -5,6 +5,8 @@ Importing this package registers every Function in :data:`autograd.registry.REGI
 
 from autograd.functions.activations import PowTwo, ReLU, Square
 from autograd.functions.arithmetic import Add, Mul, Neg, Sub
+from autograd.functions.conv import Conv2d
+from autograd.functions.pooling import AvgPool2d, MaxPool2d
 from autograd.functions.division import DivByPublic, Refresh
 from autograd.functions.matmul import Matmul
 from autograd.functions.reductions import Mean, Sum
@@ -17,4 +19,5 @@ __all__ = [
     "Reshape", "Transpose", "Index", "Concatenate", "ReLU", "Square", "PowTwo",
     "Exp", "Log", "Reciprocal", "Sqrt", "InvSqrt", "Sigmoid", "Tanh",
     "Softmax", "LogSoftmax", "CrossEntropy",
+    "Conv2d", "AvgPool2d", "MaxPool2d",
 ]
