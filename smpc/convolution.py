@@ -101,8 +101,8 @@ def fold(columns, input_shape, kernel_size, stride, padding):
 
 def _weight_matrix(weight):
     """``(..., O, C, kh, kw) -> (..., C * kh * kw, O)``."""
-    o = weight.shape[-4]
-    return np.swapaxes(weight.reshape(weight.shape[:-4] + (o, -1)), -1, -2)
+    o, c, kh, kw = weight.shape[-4:]
+    return np.swapaxes(weight.reshape(weight.shape[:-4] + (o, c * kh * kw)), -1, -2)
 
 
 def _lead(*shapes):
@@ -185,9 +185,9 @@ class Bilinear:
 
 def _rows(grad):
     """``(..., N, O, H', W') -> (..., N H' W', O)``: one row per output position."""
-    n, o = grad.shape[-4:-2]
+    n, o, h, w = grad.shape[-4:]
     rows = np.moveaxis(grad, -3, -1)
-    return rows.reshape(grad.shape[:-4] + (-1, o))
+    return rows.reshape(grad.shape[:-4] + (n * h * w, o))   # explicit: a leading axis may be 0
 
 
 def conv2d(x, weight, stride=1, padding=0, matmul=np.matmul):

@@ -97,11 +97,13 @@ def test_the_crypto_provider_process_holds_no_rows_and_sees_only_shapes():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("extra", [("--loss", "cross-entropy", "--optimizer", "adam"),
-                                   ("--dp-epsilon", "3", "--train-size", "256")],
-                         ids=["cross-entropy-adam", "dp-sgd"])
+                                   ("--dp-epsilon", "3", "--train-size", "256"),
+                                   ("--model", "lenet", "--train-size", "64")],
+                         ids=["cross-entropy-adam", "dp-sgd", "lenet"])
 def test_the_newer_protocols_run_unchanged_in_processes(extra):
-    """exp, softmax, inverse square roots (Adam) and DP-SGD's clipping and dealer's noise
-    were written on the same runtime: in processes they give the simulation's results."""
+    """exp, softmax, inverse square roots (Adam), DP-SGD's clipping and dealer's noise, and
+    the convolution triples and max pooling of the LeNet were written on the same runtime:
+    in processes they give the simulation's results."""
     args = train_mnist.parse_args(SMALL + list(extra))
     simulated = equivalence_run(args, smpc.make_parties(seed=args.seed))
     owner, _ = run_parties(equivalence_run, args, transport="plain", peer_timeout=60)
