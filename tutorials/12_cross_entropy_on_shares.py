@@ -1,3 +1,4 @@
+# %% [markdown]
 """Tutorial 12: cross-entropy on shares, and the functions it needs.
 
 Run it from the repository root::
