@@ -31,8 +31,8 @@ is public (it comes from ``--seed``).  A data owner's process keeps, of the trai
 images it loaded, only those that fall in one of its batches in some epoch of the run,
 and zeros elsewhere: with one epoch that is half the set, with E reshuffled epochs a
 fraction ``1 - 2^-E`` of it (ownership follows the batch, not the image).  The model
-owner holds the test images (it owns the test batches); alice also holds the images of
-the final encrypted prediction.  The crypto provider loads no data at all.
+owner holds the test images (it owns the test batches) and no training image.  The
+crypto provider loads no data at all.
 """
 import json
 import os
@@ -179,8 +179,7 @@ def party_data(args, name):
                 if batch % len(DATA_OWNERS) == index:
                     mine[indices] = True
         train_x[~mine], train_y[~mine] = 0, 0
-        keep_test = 64 if name == "alice" else 0  # alice's images of the encrypted prediction
-        test_x[keep_test:], test_y[keep_test:] = 0, 0
+        test_x[:], test_y[:] = 0, 0
     else:  # the model owner: the test batches are its own, no training image
         train_x[:], train_y[:] = 0, 0
     return (train_x, train_y), (test_x, test_y)

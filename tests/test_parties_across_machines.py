@@ -7,7 +7,6 @@ a party killed mid-step stops the others within peer_timeout, and all restarted 
 ``--resume`` finish with the model of an uninterrupted run.
 """
 import json
-import os
 import time
 
 import numpy as np
