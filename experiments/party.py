@@ -31,7 +31,9 @@ def parse_args(argv=None):
     from .train_mnist import parse_args as run_options
 
     parser = argparse.ArgumentParser(
-        prog="smpc-party", description=__doc__.split("\n\n")[0],
+        prog="smpc-party",
+        description="Play one party (alice, bob or crypto_provider) of a run across machines: "
+                    "smpc-party NAME --config FILE --key FILE [run options].",
         epilog="Every other option is a run option of smpc-train (see smpc-train --help); "
                "give each party the same ones.")
     parser.add_argument("name", choices=PARTY_NAMES, help="the party this process plays")
