@@ -109,6 +109,7 @@ def parse_args(argv=None):
                     help="per-example gradient norm bound C, in [1/16, 128)")
     dp.add_argument("--dp-noise", choices=("dealer", "holders"), default="dealer",
                     help="who draws the Gaussian noise (see nn/dp/noise.py)")
+    add_deployment_options(p)
     args = p.parse_args(argv)
     if args.dp_epsilon is not None:
         from nn.dp import check_clip
@@ -139,6 +140,25 @@ def parse_args(argv=None):
         p.error(f"--loss {args.loss} --optimizer {args.optimizer} on shares needs the default "
                 f"--precision 16: their approximations are built for 16 fractional bits")
     return check_options(p, args)
+
+
+def add_deployment_options(p):
+    """The options of a run with every party on its own machine (:mod:`experiments.deployment`)."""
+    g = p.add_argument_group("parties on separate machines")
+    g.add_argument("--config", metavar="FILE", default=None,
+                   help="the parties' configuration file: run as the model owner across machines")
+    g.add_argument("--key", metavar="FILE", default=None, help="this party's secret key file")
+    g.add_argument("--checkpoint-dir", metavar="DIR", default=None,
+                   help="write this party's checkpoints into DIR")
+    g.add_argument("--checkpoint-every", type=positive_int, default=None, metavar="N",
+                   help="with --checkpoint-dir or --resume: a checkpoint every N steps")
+    g.add_argument("--resume", metavar="DIR", default=None,
+                   help="continue from the last checkpoint every party has in its DIR")
+    g.add_argument("--csprng-seeded", action="store_true",
+                   help="derive the AES-CTR random streams from --seed (reproducible: tests "
+                        "only) instead of keying them from the OS and by agreement")
+    g.add_argument("--save-result", metavar="FILE", default=None,
+                   help="the model owner writes the losses, accuracies and model as JSON")
 
 
 def load_data(args):
@@ -301,6 +321,9 @@ def _encrypted_run_quiet_parties(args, parties):
 def main(argv=None):
     args = parse_args(argv)
     with clean_errors("smpc-train"):
+        if args.config is not None:
+            from .party import main_model_owner
+            return main_model_owner(args)
         if args.parties == "processes":
             return main_processes(args)
         return _main(args)

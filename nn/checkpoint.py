@@ -213,6 +213,14 @@ def _read_latest(directory):
     return name
 
 
+def select_checkpoint(directory, name):
+    """Make the complete checkpoint ``name`` of ``directory`` the one of record (``LATEST``):
+    to resume from an earlier checkpoint than the last one written."""
+    if not _NAME.match(name) or not os.path.exists(os.path.join(directory, name, "state.json")):
+        raise FileNotFoundError(f"no complete checkpoint {name} in {directory}")
+    _write_latest(directory, name)
+
+
 def latest_checkpoint(directory):
     """The path of the checkpoint ``LATEST`` names, or None if there is none yet."""
     name = _read_latest(directory)
@@ -257,7 +265,8 @@ def load_checkpoint(directory, model, optimizer, workers, crypto_provider, encod
                    if saved["velocity"][i]})
     values, extra = load_share_arrays(os.path.join(path, SHARES_STEM), workers, crypto_provider,
                                       encoder, expected_shapes=shapes)
-    if set(values) != set(shapes) or extra.get("checkpoint") != state["checkpoint"]:
+    holds_shares = bool(network.rows(tuple(workers)))  # a process may play no holder
+    if set(values) != set(shapes) or (holds_shares and extra.get("checkpoint") != state["checkpoint"]):
         raise ValueError(f"the share files in {path} do not belong to its state.json")
     check_run_settings(path, state.get("settings", {}), model, optimizer, crypto_provider, encoder)
 
@@ -274,5 +283,5 @@ def load_checkpoint(directory, model, optimizer, workers, crypto_provider, encod
     return TrainingState(state["step"], state["epoch"], state["batch"], state["extra"], path)
 
 
-__all__ = ["save_checkpoint", "load_checkpoint", "latest_checkpoint", "TrainingState",
+__all__ = ["save_checkpoint", "load_checkpoint", "latest_checkpoint", "select_checkpoint", "TrainingState",
            "checkpoint_name"]

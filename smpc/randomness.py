@@ -21,18 +21,31 @@ is reproduced exactly and a process playing one party derives the same streams a
 simulation.  Real deployments key each stream from the operating system and agree the
 shared keys over the encrypted channels.
 
-**Not cryptographic here.**  :class:`RandomSource` wraps NumPy's PCG64, a fast
-statistical generator whose output can be predicted from a few observed values: right
-for learning and for the simulation, wrong for a deployment, which uses a CSPRNG with
-the same methods.
+**Two kinds of streams** (``Randomness(..., streams=...)``):
+
+* ``"pcg64"`` (the simulation's and the tests' default): :class:`RandomSource`, NumPy's
+  PCG64, a fast statistical generator whose output can be predicted from a few observed
+  values: right for learning and for the simulation, wrong for a deployment.
+* ``"csprng"``: :class:`CryptoStream`, AES-128-CTR (:mod:`smpc.csprng`), each key
+  derived from the master seed and the label by SHA-256.  Reproducible like PCG64, so a
+  run across processes with these streams equals the simulation with them.
+* ``"csprng-os"`` (runs across machines): AES-128-CTR streams whose keys nobody derives
+  from a seed: each own stream is keyed from the operating system, and each shared key
+  (the holders' common key, each dealer-holder key) is drawn by one of its owners and
+  sent to the others over the encrypted channel, then installed with :meth:`set_key`
+  (see :mod:`experiments.deployment`).  The crypto provider never receives the holders'
+  common key.
 
 :data:`default_source` is the one process-wide generator left: it picks the master seed
 of a session created without one (``smpc.manual_seed`` makes that reproducible) and
 draws a model owner's initial weights; no protocol draws from it.
 """
 import hashlib
+import os
 
 import numpy as np
+
+from .csprng import KEY_BYTES, CryptoRandomSource
 
 SEED_WORDS = 2  # a 128-bit seed, sent as two uint64 words
 
@@ -119,6 +132,39 @@ class AbsentSource:
 
 ABSENT = AbsentSource()
 
+STREAM_KINDS = ("pcg64", "csprng", "csprng-os")
+
+
+class CryptoStream(CryptoRandomSource):
+    """An AES-128-CTR stream that knows its position, so a checkpoint can save and resume it.
+
+    Its state is the key and the number of keystream bytes drawn (secret: it is saved only
+    in the owning party's own checkpoint file).
+    """
+
+    def seed(self, key):
+        super().seed(key)
+        self._position = 0
+
+    def fill(self, out):
+        count = memoryview(out).nbytes
+        super().fill(out)
+        self._position += count
+
+    def state(self):
+        return {"aes_ctr_key": self._key.hex(), "position": self._position}
+
+    def set_state(self, state):
+        key, position = bytes.fromhex(state["aes_ctr_key"]), int(state["position"])
+        self.seed(key)
+        blocks, skip = divmod(position, 16)
+        # Counter mode seeks: start at block ``blocks``, then drop ``skip`` bytes.
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+        self._encryptor = Cipher(algorithms.AES(key),
+                                 modes.CTR(blocks.to_bytes(16, "big"))).encryptor()
+        self.fill(bytearray(skip))
+        self._position = position
+
 
 def label_words(label):
     """A label as four 32-bit words (SHA-256), to key a stream by name."""
@@ -133,20 +179,48 @@ class Randomness:
     all played elsewhere is an :data:`ABSENT` source here.
     """
 
-    def __init__(self, master_seed, plays):
+    def __init__(self, master_seed, plays, streams="pcg64"):
+        if streams not in STREAM_KINDS:
+            raise ValueError(f"streams must be one of {', '.join(STREAM_KINDS)}, got {streams!r}")
         self.master_seed = int(master_seed)
+        self.kind = streams
         self._plays = plays
         self._streams = {}
+        self._keys = {}  # label -> key agreed over the channels ("csprng-os")
 
     def _stream(self, label, owners):
         if not any(self._plays(name) for name in owners):
             return ABSENT
         stream = self._streams.get(label)
         if stream is None:
-            words = [self.master_seed & 0xFFFFFFFF, (self.master_seed >> 32) & 0xFFFFFFFF]
-            stream = RandomSource(np.random.SeedSequence(words + label_words(label)))
-            self._streams[label] = stream
+            stream = self._streams[label] = self._new_stream(label)
         return stream
+
+    def _new_stream(self, label):
+        words = [self.master_seed & 0xFFFFFFFF, (self.master_seed >> 32) & 0xFFFFFFFF]
+        if self.kind == "pcg64":
+            return RandomSource(np.random.SeedSequence(words + label_words(label)))
+        if self.kind == "csprng":
+            digest = hashlib.sha256(b"smpc.randomness\x00" + self.master_seed.to_bytes(8, "little")
+                                    + label.encode()).digest()
+            return CryptoStream(digest[:KEY_BYTES])
+        if label in self._keys:
+            return CryptoStream(self._keys[label])
+        if label.startswith("own/"):
+            return CryptoStream(os.urandom(KEY_BYTES))
+        raise RuntimeError(f"no key was agreed for the random stream {label!r}: with "
+                           "streams='csprng-os' its owners agree it over the channels first "
+                           "(set_key)")
+
+    def set_key(self, label, key):
+        """Install the key of the shared stream ``label``, agreed by its owners ("csprng-os")."""
+        if self.kind != "csprng-os":
+            raise ValueError(f"set_key is for streams='csprng-os'; these are {self.kind!r}")
+        if label in self._streams:
+            raise ValueError(f"the stream {label!r} has been drawn from already")
+        if not isinstance(key, (bytes, bytearray)) or len(key) != KEY_BYTES:
+            raise ValueError(f"a stream key is {KEY_BYTES} bytes")
+        self._keys[label] = bytes(key)
 
     def own(self, party, purpose=None):
         """The party's private generator (``purpose``: a separate private stream for one use,
