@@ -227,18 +227,11 @@ class ZmqTransport:
                 raise TransportError(f"bad address for {link.name}: {link.endpoint!r} "
                                      f"({err.strerror}); use tcp://host:port") from None
             link.socket = sock
-        self._wake_pending = False
         self._wake_read, self._wake_write = os.pipe()
         os.set_blocking(self._wake_read, False)
         os.set_blocking(self._wake_write, False)
 
     def _wake(self):
-        # One wake-up at a time: a pipe write hands the interpreter to the I/O thread, so a
-        # burst of sends writes once (the thread clears the flag before it drains the pipe
-        # and the outbox, so a send after that wakes it again).
-        if self._wake_pending:
-            return
-        self._wake_pending = True
         try:
             os.write(self._wake_write, b"!")
         except BlockingIOError:  # the pipe is full of wake-ups already
@@ -436,7 +429,6 @@ class ZmqTransport:
                 timeout = max(0.0, min(next_tick - time.monotonic(), 0.25))
                 ready = dict(poller.poll(int(timeout * 1000)))
                 if self._wake_read in ready:
-                    self._wake_pending = False
                     try:
                         os.read(self._wake_read, 65536)
                     except BlockingIOError:
