@@ -84,7 +84,10 @@ def test_streams_keyed_from_the_os_train_as_well_as_the_seeded_ones(tmp_path):
     assert codes == {name: 0 for name in ALL_NAMES}, {n: read(tmp_path, n) for n in ALL_NAMES}
     losses, parameters = result(out)
     expected_losses, expected_parameters = simulation(RUN, "pcg64")
-    assert losses != expected_losses
+    # Other draws: the truncations' unit errors fall elsewhere, so some of the 109,386
+    # parameters differ in their last bits (the two revealed losses may well coincide).
+    assert any(not np.array_equal(parameters[name], expected_parameters[name])
+               for name in expected_parameters)
     np.testing.assert_allclose(losses, expected_losses, atol=1e-3)
     for name in expected_parameters:
         np.testing.assert_allclose(parameters[name], expected_parameters[name], atol=1e-3)
