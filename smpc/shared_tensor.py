@@ -33,12 +33,14 @@ import numpy as np
 from . import comparisons, ring
 from .beaver import beaver_product, beaver_square, product_shape
 from .errors import PartyMismatchError
-from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER, MAX_ENCODED_BITS
+from .fixed_point import DEFAULT_ENCODER, INTEGER_ENCODER
 from .fixed_precision_tensor import FixedPrecisionTensor
 from .rows import add_public, played_rows
+from .shapes import broadcast_shape, party_axes, resolve_shape
 from .sharing import fresh_zero_shares, reveal_to, share_from
 from .truncation import check_can_truncate, truncate
-from .validation import check_encoder, check_receiver, check_sharing_parties
+from .validation import (check_encoder, check_public_divisor, check_receiver,
+                         check_sharing_parties)
 
 
 class SharedTensor:
@@ -169,7 +171,7 @@ class SharedTensor:
 
     # -- addition and subtraction --------------------------------------------------------
     def _add(self, other, sign):
-        _broadcast_shape(self.shape, _shape_of(other))
+        broadcast_shape(self.shape, _shape_of(other))
         if isinstance(other, SharedTensor):
             self._check_parties(other)
             enc = self._common_scale(self.encoder, other.encoder)
@@ -288,14 +290,7 @@ class SharedTensor:
         tensor (comparison bits, counts) the quotient is an integer too (floored); use
         :meth:`mean`, or add the bits to a fixed-point tensor first, for a fraction.
         """
-        if isinstance(divisor, (bool, np.bool_)) or not isinstance(
-                divisor, (int, np.integer, float, np.floating)):
-            raise TypeError(f"a SharedTensor can be divided by a public positive number, "
-                            f"not {divisor!r}")
-        if isinstance(divisor, (float, np.floating)) and not np.isfinite(divisor) or divisor <= 0:
-            raise ValueError(f"can only divide shares by a positive finite number, got {divisor!r}; "
-                             "for a negative divisor d write -(x / -d)")
-        self._check_divisor_range(divisor)
+        check_public_divisor(divisor, self.encoder)
         if isinstance(divisor, (int, np.integer)) or float(divisor).is_integer():
             return self._new(truncate(self.shares, int(divisor), self.holders, self.crypto_provider))
         shift = max(0, int(np.ceil(np.log2(divisor))) + 15)
@@ -305,27 +300,12 @@ class SharedTensor:
             scaled = self.shares * np.int64(reciprocal)
         return self._new(truncate(scaled, 2 ** shift, self.holders, self.crypto_provider))
 
-    def _check_divisor_range(self, divisor):
-        from .errors import FixedPointRangeError
-        largest = 2 ** MAX_ENCODED_BITS
-        if divisor > largest:
-            raise FixedPointRangeError(
-                f"cannot divide shares by {divisor!r}: above 2^{MAX_ENCODED_BITS} every quotient of "
-                f"a value in the fixed-point range is below one unit ({self.encoder.ulp:g}); "
-                "divide by at most 2^31")
-        if divisor * self.encoder.max_value < 1:
-            raise FixedPointRangeError(
-                f"cannot divide shares by {divisor!r}: its reciprocal {1 / divisor:g} is outside "
-                f"the fixed-point range [-{self.encoder.max_value:g}, {self.encoder.max_value:g}] "
-                f"of {self.encoder}, so the quotient of every nonzero value would leave it; "
-                f"divide by at least {1 / self.encoder.max_value:g}")
-
     # -- local reshaping and reductions --------------------------------------------------
     def sum(self, axis=None, keepdims=False):
         for a in (() if axis is None else np.atleast_1d(axis)):
             if not -self.ndim <= a < self.ndim:
                 raise ValueError(f"axis {a} is out of range for a tensor of shape {self.shape}")
-        axes = tuple(range(1, self.shares.ndim)) if axis is None else _party_axes(axis)
+        axes = tuple(range(1, self.shares.ndim)) if axis is None else party_axes(axis)
         return self._new(self.shares.sum(axis=axes, keepdims=keepdims))
 
     def mean(self, axis=None, keepdims=False):
@@ -349,7 +329,7 @@ class SharedTensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         try:  # checked on the data shape, so the message does not show the party axis
-            new_shape = _resolve_shape(shape, self.size)
+            new_shape = resolve_shape(shape, self.size)
         except (ValueError, TypeError):
             raise ValueError(f"cannot reshape a tensor of shape {self.shape} ({self.size} values) "
                              f"into {tuple(shape)}") from None
@@ -427,36 +407,10 @@ class SharedTensor:
     __gt__, __ge__, __lt__, __le__ = gt, ge, lt, le
 
 
-def _resolve_shape(shape, size):
-    """``shape`` with its -1 worked out (also for a process that holds no rows)."""
-    shape = tuple(int(d) for d in shape)
-    if -1 in shape:
-        known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
-        if known == 0 or size % known:
-            raise ValueError(f"cannot reshape a tensor of {size} elements into {shape}")
-        shape = tuple(size // known if d == -1 else d for d in shape)
-    if int(np.prod(shape, dtype=np.int64)) != size:
-        raise ValueError(f"cannot reshape a tensor of {size} elements into {shape}")
-    return shape
-
-
-def _party_axes(axis):
-    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-    return tuple(a + 1 if a >= 0 else a for a in axes)
-
-
 def _shape_of(operand):
     if isinstance(operand, (SharedTensor, FixedPrecisionTensor)):
         return tuple(operand.shape)
     return np.shape(operand)
-
-
-def _broadcast_shape(shape_a, shape_b):
-    try:
-        return np.broadcast_shapes(shape_a, shape_b)
-    except ValueError:
-        raise ValueError(f"cannot add or subtract tensors of shapes {shape_a} and {shape_b}: "
-                         "they do not broadcast") from None
 
 
 def _require_matrices(left, right):
@@ -476,7 +430,7 @@ def concatenate(tensors, axis=0):
         first._check_parties(t)
         if t.encoder != first.encoder:
             raise ValueError("cannot concatenate tensors with different encoders")
-    return first._new(np.concatenate([t.shares for t in tensors], axis=_party_axes(axis)[0]))
+    return first._new(np.concatenate([t.shares for t in tensors], axis=party_axes(axis)[0]))
 
 
 def share(values, *holders, crypto_provider, encoder=None, owner=None):

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from .errors import PartyMismatchError
+from .errors import FixedPointRangeError, PartyMismatchError
 
 REAL_KINDS = "biuf"
 _KIND_NAMES = {"c": "complex", "U": "string", "S": "bytes", "M": "datetime",
@@ -110,3 +110,34 @@ def check_receiver(receiver, network):
     if receiver.network is not network:
         raise PartyMismatchError(f"{receiver} is on a different network from the holders")
     return receiver
+
+
+def check_public_divisor(divisor, encoder):
+    """Refuse, before anything is computed, a public divisor of shares that cannot work.
+
+    1. a real number (not a bool), positive and finite;
+    2. at most 2^31: above it every quotient of an encodable value is below one unit;
+    3. at least ``1 / encoder.max_value``: below it the quotient of every nonzero value
+       leaves the fixed-point range.
+    """
+    from .fixed_point import MAX_ENCODED_BITS   # fixed_point builds on this module
+
+    if isinstance(divisor, (bool, np.bool_)) or not isinstance(
+            divisor, (int, np.integer, float, np.floating)):
+        raise TypeError(f"a SharedTensor can be divided by a public positive number, "
+                        f"not {divisor!r}")
+    if isinstance(divisor, (float, np.floating)) and not np.isfinite(divisor) or divisor <= 0:
+        raise ValueError(f"can only divide shares by a positive finite number, got {divisor!r}; "
+                         "for a negative divisor d write -(x / -d)")
+    largest = 2 ** MAX_ENCODED_BITS
+    if divisor > largest:
+        raise FixedPointRangeError(
+            f"cannot divide shares by {divisor!r}: above 2^{MAX_ENCODED_BITS} every quotient of "
+            f"a value in the fixed-point range is below one unit ({encoder.ulp:g}); "
+            "divide by at most 2^31")
+    if divisor * encoder.max_value < 1:
+        raise FixedPointRangeError(
+            f"cannot divide shares by {divisor!r}: its reciprocal {1 / divisor:g} is outside "
+            f"the fixed-point range [-{encoder.max_value:g}, {encoder.max_value:g}] "
+            f"of {encoder}, so the quotient of every nonzero value would leave it; "
+            f"divide by at least {1 / encoder.max_value:g}")

@@ -16,21 +16,7 @@ import numpy as np
 from autograd import values as V
 from autograd.function import Function
 from autograd.registry import register
-
-
-def resolve_shape(shape, size):
-    """Replace a single -1 in ``shape`` by the size that makes the element count ``size``."""
-    shape = tuple(int(s) for s in shape)
-    if shape.count(-1) > 1:
-        raise ValueError(f"at most one -1 in a shape, got {shape}")
-    if -1 in shape:
-        known = int(np.prod([s for s in shape if s != -1], dtype=np.int64))
-        if known == 0 or size % known:
-            raise ValueError(f"cannot reshape {size} elements into {shape}")
-        shape = tuple(size // known if s == -1 else s for s in shape)
-    if int(np.prod(shape, dtype=np.int64)) != size:
-        raise ValueError(f"cannot reshape {size} elements into {shape}")
-    return shape
+from smpc.shapes import resolve_shape
 
 
 @register
