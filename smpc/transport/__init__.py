@@ -14,7 +14,8 @@ from .errors import (ConfigError, KeyFileError, KeyRefusedError, PeerLostError,
                      PeerUnavailableError, TransportError)
 from .keys import (KeySet, make_key_pair, public_key_of, read_public_key, read_secret_key,
                    write_key_pair)
-from .zmq_transport import LinkStats, ZmqTransport
+from .links import LinkStats
+from .zmq_transport import ZmqTransport
 
 __all__ = ["ZmqTransport", "LinkStats", "KeySet", "make_key_pair", "public_key_of",
            "read_public_key", "read_secret_key", "write_key_pair", "PartiesConfig",

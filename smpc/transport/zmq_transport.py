@@ -13,12 +13,7 @@ alice's DEALER talking to bob's ROUTER, and bob answers on his own DEALER.
   its socket monitor sees it); the refusing party logs the address and key and keeps
   waiting for the right peer.  ``plaintext=True`` gives plain TCP, on request only,
   and says so in the log.
-* **Order and no loss.**  Data messages carry a per-link sequence number; every
-  message carries a cumulative acknowledgement of what its sender received.  The
-  sender keeps each message until it is acknowledged.  A receiver that sees a gap
-  (a later sequence number, or a heartbeat announcing more messages than arrived)
-  asks for a resend; duplicates are dropped.  So a connection that breaks and comes
-  back (ZeroMQ reconnects by itself) loses nothing.
+* **Order and no loss**: see :mod:`smpc.transport.receiving`.
 * **Liveness by heartbeats**, not by time-outs on receives: a receive waits as long
   as the peer is alive, however long a step takes; a peer from which nothing (no
   message, no heartbeat) arrived for ``peer_timeout`` seconds is reported lost, by
@@ -35,7 +30,6 @@ format is in :mod:`smpc.transport.wire`.
 """
 import collections
 import dataclasses
-import itertools
 import json
 import os
 import queue
@@ -46,66 +40,12 @@ import time
 import numpy as np
 import zmq
 import zmq.utils.z85
-from zmq.utils.monitor import recv_monitor_message
 
 from . import wire
 from .errors import KeyRefusedError, PeerLostError, PeerUnavailableError, TransportError
 from .keys import KeySet, check_party_name
-
-ZAP_ENDPOINT = "inproc://zeromq.zap.01"
-ZAP_DOMAIN = b"smpc"
-_MONITOR_IDS = itertools.count()
-_LOST = object()  # placed in an inbox when its peer is lost or closed
-_EVENTS = zmq.Event
-
-
-@dataclasses.dataclass
-class LinkStats:
-    """Traffic on the link to one peer.  Payload (array buffers, JSON objects) and framing
-    (this protocol's headers, acknowledgements, heartbeats, hellos) are counted apart;
-    ZeroMQ's own frame bytes and CURVE's 16-byte tags and nonces are not included."""
-
-    messages_sent: int = 0
-    payload_bytes_sent: int = 0
-    framing_bytes_sent: int = 0
-    messages_resent: int = 0
-    resent_bytes: int = 0
-    messages_received: int = 0
-    payload_bytes_received: int = 0
-    framing_bytes_received: int = 0
-    duplicates_dropped: int = 0
-
-
-class _Control:
-    """A received JSON control message (kept apart from arrays in the same queue)."""
-
-    def __init__(self, value):
-        self.value = value
-
-
-class _Link:
-    """The link to one peer: what we sent and did not see acknowledged, what we expect next."""
-
-    def __init__(self, name, endpoint):
-        self.name = name
-        self.endpoint = endpoint
-        self.socket = None
-        self.monitor = None
-        self.next_seq = 0
-        self.unacked = collections.OrderedDict()  # seq -> (kind, meta, payload)
-        self.expected = 0
-        self.inbox = queue.Queue()
-        self.state = "waiting"  # waiting -> connected -> lost | closed
-        self.reason = None  # why lost or closed, for PeerLostError
-        self.problem = None  # a handshake failure or refusal, for the connect error
-        self.refused = False
-        self.incarnation = None
-        self.last_heard = None
-        self.ack_due = False
-        self.last_nack = (-1, 0.0)
-        self.last_resend = (-1, 0.0)
-        self.stats = LinkStats()
-
+from .links import _EVENTS, _LOST, _MONITOR_IDS, ZAP_DOMAIN, ZAP_ENDPOINT, _Control, _Link
+from .receiving import Receiving
 
 def _default_log(me):
     def log(line):
@@ -113,7 +53,7 @@ def _default_log(me):
     return log
 
 
-class ZmqTransport:
+class ZmqTransport(Receiving):
     """Arrays and small control messages between this party and its peers.
 
     ``me``: this process's party name.  ``endpoints``: every party's address
@@ -508,192 +448,3 @@ class ZmqTransport:
                 self._send(link, wire.KIND_HELLO, 0, payload=hello)
             elif link.state == "connected":
                 self._send(link, wire.KIND_HEARTBEAT, link.next_seq)
-
-    def _check_liveness(self, now):
-        for link in self._links.values():
-            if link.state == "connected" and now - link.last_heard > self.peer_timeout:
-                reason = (f"{link.name} has been silent for {now - link.last_heard:.1f} s (no "
-                          f"message or heartbeat within peer_timeout={self.peer_timeout:g} s): "
-                          f"its process stopped, or the network to {link.endpoint} is down")
-                if link.problem:
-                    reason += f"; also: {link.problem}"
-                self._mark_lost(link, reason)
-
-    def _mark_lost(self, link, reason, state="lost"):
-        link.state = state
-        link.reason = reason
-        link.inbox.put(_LOST)
-        self._changed.set()
-        self.log(reason)
-
-    # -- authentication -----------------------------------------------------------------------
-    def _answer_zap(self):
-        while True:
-            try:
-                request = self._zap.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
-                return
-            version, request_id, _domain, address, _identity, mechanism = request[:6]
-            credentials = request[6:]
-            key = zmq.utils.z85.encode(credentials[0]).decode("ascii") if (
-                mechanism == b"CURVE" and credentials and len(credentials[0]) == 32) else None
-            name = self._key_to_peer.get(key)
-            if name is not None:
-                reply = [version, request_id, b"200", b"OK", name.encode("utf-8"), b""]
-            else:
-                shown = address.decode("utf-8", errors="replace")
-                self._log_once(("refused", key, shown), (
-                    f"refused a connection from {shown}: unknown public key {key} (the "
-                    "configuration lists no peer with it); it gets nothing, still waiting for "
-                    f"{', '.join(self.peers)}"))
-                reply = [version, request_id, b"400", b"unknown public key", b"", b""]
-            self._zap.send_multipart(reply)
-
-    def _on_router_event(self):
-        event = recv_monitor_message(self._router_monitor)
-        if event["event"] == _EVENTS.HANDSHAKE_FAILED_PROTOCOL and not self.plaintext:
-            self._log_once(("undecryptable", event["value"]), (
-                f"a party connecting to {self.me} failed the CURVE handshake: it does not use "
-                f"{self.me}'s public key (its configuration lists another key for {self.me})"))
-
-    def _on_link_event(self, link):
-        event = recv_monitor_message(link.monitor)
-        kind = event["event"]
-        if kind == _EVENTS.HANDSHAKE_FAILED_AUTH:
-            link.refused = True
-            link.problem = (f"{link.name} refused our key: check that the configuration on "
-                            f"{link.name}'s machine lists our public key ({self._keys.public_key}) "
-                            f"for {self.me}")
-            self._changed.set()
-            self._log_once(("refused-by", link.name), link.problem)
-        elif kind in (_EVENTS.HANDSHAKE_FAILED_NO_DETAIL, _EVENTS.HANDSHAKE_FAILED_PROTOCOL):
-            if not self.plaintext:
-                link.problem = (f"the CURVE handshake with {link.name} at {link.endpoint} failed: "
-                                "the process listening there does not hold the secret key of "
-                                f"the public key the configuration lists for {link.name}")
-                self._log_once(("handshake", link.name), link.problem + "; still trying")
-        elif kind == _EVENTS.HANDSHAKE_SUCCEEDED:
-            link.problem = None
-        elif kind == _EVENTS.DISCONNECTED and link.state == "connected":
-            self.log(f"the connection to {link.name} broke; reconnecting (it is lost if "
-                     f"silent for {self.peer_timeout:g} s)")
-
-    # -- receiving ------------------------------------------------------------------------------
-    def _receive_all(self):
-        for _ in range(10000):
-            try:
-                frames = self._router.recv_multipart(zmq.NOBLOCK, copy=False)
-            except zmq.Again:
-                return
-            self._handle(frames)
-
-    def _handle(self, frames):
-        if not 2 <= len(frames) <= 3:
-            self._log_once(("frames", len(frames)), f"dropped a message of {len(frames)} frames")
-            return
-        header = frames[1]
-        try:
-            kind, seq, ack, sender, dtype, shape = wire.unpack_header(header.bytes)
-        except wire.WireFormatError as err:
-            self._log_once(("malformed", str(err)), f"dropped a malformed message: {err}")
-            return
-        link = self._links.get(sender)
-        if link is None:
-            self._log_once(("unknown", sender), f"dropped a message from unknown party {sender!r}")
-            return
-        if not self.plaintext:
-            authenticated = header.get("User-Id")
-            if authenticated != sender:
-                self._log_once(("impostor", sender, authenticated), (
-                    f"dropped a message claiming to come from {sender} on the link "
-                    f"authenticated as {authenticated}"))
-                return
-        if link.state in ("lost", "closed"):
-            return
-        link.last_heard = time.monotonic()
-        link.stats.framing_bytes_received += len(header)
-        while link.unacked and next(iter(link.unacked)) < ack:
-            link.unacked.popitem(last=False)
-        payload = frames[2] if len(frames) == 3 else None
-        if kind == wire.KIND_HELLO:
-            self._on_hello(link, payload)
-        elif kind == wire.KIND_HELLO_ACK:
-            if link.state == "waiting":
-                link.state = "connected"
-                self._changed.set()
-                count = sum(other.state != "waiting" for other in self._links.values())
-                self.log(f"connected: {link.name} ({count}/{len(self._links)})")
-        elif kind in wire.DATA_KINDS:
-            self._on_data(link, kind, seq, dtype, shape, payload)
-        elif kind == wire.KIND_HEARTBEAT:
-            if seq > link.expected:  # messages sent before this heartbeat never arrived
-                self._ask_resend(link)
-        elif kind == wire.KIND_NACK:
-            self._resend(link, ack)
-        elif kind == wire.KIND_BYE:
-            if seq > link.expected:
-                self._ask_resend(link)
-            else:
-                self._mark_lost(link, f"{link.name} closed its connection (its run ended)",
-                                state="closed")
-
-    def _on_hello(self, link, payload):
-        try:
-            incarnation = json.loads(bytes(payload))["incarnation"]
-        except (TypeError, ValueError, KeyError):
-            self._log_once(("hello", link.name), f"dropped a malformed hello from {link.name}")
-            return
-        if link.incarnation is not None and incarnation != link.incarnation:
-            if link.expected or link.next_seq:
-                self._mark_lost(link, (
-                    f"{link.name} restarted (a new process, without the messages of the old "
-                    "one): this run cannot go on; restart every party (with --resume)"))
-                return
-        link.incarnation = incarnation
-        if link.state == "waiting":
-            link.last_heard = time.monotonic()
-        self._send(link, wire.KIND_HELLO_ACK, 0)
-
-    def _on_data(self, link, kind, seq, dtype, shape, payload):
-        if seq < link.expected:
-            link.stats.duplicates_dropped += 1
-            return
-        if seq > link.expected:
-            self._ask_resend(link)
-            return
-        if payload is None:
-            self._mark_lost(link, f"{link.name} sent a message without its payload")
-            return
-        try:
-            if kind == wire.KIND_ARRAY:
-                item = wire.array_from_buffer(payload.buffer, dtype, shape)
-            else:
-                item = _Control(json.loads(payload.bytes))
-        except (wire.WireFormatError, ValueError) as err:
-            self._mark_lost(link, f"{link.name} sent a malformed message: {err}")
-            return
-        link.expected += 1
-        link.ack_due = True
-        link.stats.messages_received += 1
-        link.stats.payload_bytes_received += len(payload)
-        link.inbox.put(item)
-
-    def _ask_resend(self, link):
-        now = time.monotonic()
-        last_expected, last_time = link.last_nack
-        if last_expected == link.expected and now - last_time < self.heartbeat_interval:
-            return
-        link.last_nack = (link.expected, now)
-        if link.state != "waiting":
-            self._send(link, wire.KIND_NACK, 0)
-
-    def _resend(self, link, start):
-        now = time.monotonic()
-        last_start, last_time = link.last_resend
-        if last_start == start and now - last_time < self.heartbeat_interval / 2:
-            return
-        link.last_resend = (start, now)
-        for seq, (kind, meta, payload) in list(link.unacked.items()):
-            sent = self._send(link, kind, seq, meta, payload)
-            link.stats.messages_resent += 1
-            link.stats.resent_bytes += sent
