@@ -104,7 +104,8 @@ def shared_keys(workers=DATA_OWNERS, dealer="crypto_provider"):
     """``{label: (who draws the key, who receives it)}`` for every shared stream of a run."""
     keys = {"common/" + ",".join(workers): (workers[0], workers[1:])}
     for holder in workers:
-        keys[f"dealer/{dealer}/{holder}"] = (dealer, (holder,))
+        for kind in ("dealer", "dealer-ahead"):   # inline deals, and those prepared ahead
+            keys[f"{kind}/{dealer}/{holder}"] = (dealer, (holder,))
     return keys
 
 
@@ -217,6 +218,7 @@ def train(args, parties, me, log, checkpoint_dir=None, resume_step=0):
 
     from .model import reference_net
     from .modes import Mode
+    from .schedule import training_schedule
     from .train_mnist import _session_settings, make_optimizer, test, train_step
 
     network = parties[0].network
@@ -235,14 +237,21 @@ def train(args, parties, me, log, checkpoint_dir=None, resume_step=0):
                            encoder=args.encoder)
         log(f"resumed from the checkpoint of step {resume_step} in {checkpoint_dir}")
     progress = Progress(me, network.transport, log)
+    tested = [e for e in range(1, args.epochs + 1) if e * n_batches >= resume_step]
+    checkpointed = ([s - 1 for s in range(args.checkpoint_every, total + 1, args.checkpoint_every)]
+                    if checkpoint_dir and args.checkpoint_every else [])
+    schedule = training_schedule(mode, train_loader, test_loader, args.epochs, tested=tested,
+                                 quiet_after=_positions(checkpointed, n_batches, tested,
+                                                        len(test_loader)))
     losses, accuracies, step = [], [], 0
     with _session_settings(network, args):
         for epoch in range(1, args.epochs + 1):
             for batch_idx, (x_plain, y_plain) in enumerate(train_loader):
                 step += 1
                 if step <= resume_step:
+                    schedule.skip()
                     continue
-                with mode.measure() as traffic:
+                with mode.measure() as traffic, schedule.step(("train", len(x_plain))):
                     loss = train_step(model, optimizer, mode, x_plain, y_plain,
                                       owner=mode.workers[batch_idx % len(mode.workers)],
                                       loss_name=args.loss)
@@ -252,12 +261,23 @@ def train(args, parties, me, log, checkpoint_dir=None, resume_step=0):
                                        batch=batch_idx, keep=2)
                 progress.step(step, total, epoch, traffic, loss if me == OWNER else None)
             if epoch * n_batches >= resume_step:
-                correct = test(model, mode, test_loader)
+                correct = test(model, mode, test_loader, schedule)
                 accuracies.append(correct / test_loader.num_examples)
                 if me == OWNER:
                     log(f"epoch {epoch}: test accuracy {correct}/{test_loader.num_examples}")
     mode.finish(model)
     return losses, accuracies, model
+
+
+def _positions(steps, n_batches, tested, n_test_batches):
+    """Where training steps (0-based over all training steps) fall in the run's schedule,
+    which also holds the test batches of the epochs in ``tested``."""
+    positions = []
+    for s in steps:
+        epoch = s // n_batches + 1
+        tests_before = sum(1 for e in tested if e < epoch) * n_test_batches
+        positions.append(s + tests_before)
+    return positions
 
 
 def _select_checkpoint(directory, step):
@@ -273,6 +293,9 @@ def run_party(args, me, log=None):
     import smpc
     from smpc.transport import load_config
 
+    from . import tune_party_process
+
+    tune_party_process()
     log = log or (lambda line: print(f"[{me}] {line}", file=sys.stderr, flush=True))
     if args.checkpoint_every and args.optimizer != "sgd":
         raise ValueError("--checkpoint-every saves SGD's state; use --optimizer sgd")

@@ -28,6 +28,7 @@ from nn.dp.accounting import PrivacyLedger, noise_multiplier_for
 
 from .model import reference_net
 from .modes import Mode
+from .schedule import Schedule, batch_sizes
 
 
 
@@ -78,9 +79,12 @@ def run_dp(args, mode_name, train_data, test_data, history, log=print, parties=N
     with smpc.config.using(truncation=args.truncation, comparison=args.comparison):
         for epoch in range(1, args.epochs + 1):
             epoch_batches = sampler.epoch_batches()
+            # The sample of the next epoch is drawn when it starts: one schedule per epoch.
+            schedule = Schedule(mode, [("dp-train", len(i)) for i in epoch_batches]
+                                + [("test", n) for n in batch_sizes(test_loader)])
             for step, indices in enumerate(epoch_batches):
                 start = time.perf_counter()
-                with mode.measure() as traffic:
+                with mode.measure() as traffic, schedule.step(("dp-train", len(indices))):
                     dp_train_step(model, optimizer, privacy, mode, batches, indices,
                                   owner=owners[step % len(owners)])
                 elapsed = time.perf_counter() - start
@@ -93,7 +97,7 @@ def run_dp(args, mode_name, train_data, test_data, history, log=print, parties=N
                             if mode.shares_data and mode.network.is_simulation else "")
                     log(f"Train Epoch: {epoch} [step {step + 1}/{len(epoch_batches)}]\t"
                         f"Batch: {len(indices)} examples\tTime: {elapsed:.3f}s{comm}")
-            correct = test(model, mode, test_loader)
+            correct = test(model, mode, test_loader, schedule)
             total = test_loader.num_examples
             history.accuracies.append(correct / total)
             history.epsilons.append(ledger.epsilon)

@@ -45,6 +45,10 @@ class Mode:
     def network(self):
         return self.workers[0].network if self.shares_data else None
 
+    def offline_seconds(self):
+        """Time this process has spent preparing steps for the dealer (zero in plaintext)."""
+        return self.network.preprocessing.offline_seconds if self.shares_data else 0.0
+
     def measure(self):
         """Count the traffic of a block (zero in plaintext)."""
         return self.network.measure() if self.shares_data else nullcontext(smpc.Stats())

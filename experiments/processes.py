@@ -21,6 +21,7 @@ dict, that dict.
 """
 import multiprocessing
 import os
+from contextlib import contextmanager
 import socket
 import time
 import traceback
@@ -79,6 +80,9 @@ def _party_main(name, endpoints, keys, kind, peer_timeout, function, args, resul
     def log(line):
         print(f"[{name}] {line}", file=sys.stderr, flush=True)
 
+    from . import tune_party_process
+
+    tune_party_process()
     transport = None
     try:
         transport = _transport(name, endpoints, keys, kind, peer_timeout, log)
@@ -129,8 +133,9 @@ def run_parties(function, args, *, transport="curve", peer_timeout=60.0, log=Non
                                 args=(name, endpoints, keys, transport, peer_timeout,
                                       function, args, results))
                 for name in PARTY_NAMES]
-    for child in children:
-        child.start()
+    with _single_threaded_blas():
+        for child in children:
+            child.start()
     own = None
     try:
         own = _transport(OWNER, endpoints, keys, transport, peer_timeout, log)
@@ -155,6 +160,25 @@ def run_parties(function, args, *, transport="curve", peer_timeout=60.0, log=Non
         if own is not None:
             own.close(linger=2.0)
         _stop(children)
+
+
+@contextmanager
+def _single_threaded_blas():
+    """Start children with one BLAS thread each: three busy parties already share the
+    cores, and idle BLAS threads spin (measured: a batch 3x slower when the load average
+    at start was low enough for each process to take every core)."""
+    from . import BLAS_THREAD_VARIABLES
+
+    saved = {name: os.environ.get(name) for name in BLAS_THREAD_VARIABLES}
+    explicit = any(value is not None for value in saved.values())
+    if not explicit:
+        os.environ.update({name: "1" for name in BLAS_THREAD_VARIABLES})
+    try:
+        yield
+    finally:
+        if not explicit:
+            for name in BLAS_THREAD_VARIABLES:
+                os.environ.pop(name, None)
 
 
 def _first_failure(results, children, wait=2.0):

@@ -18,6 +18,7 @@ predictions is revealed.  At the end the model goes back to its owner.
 import argparse
 import sys
 import time
+from contextlib import nullcontext
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from .cli_errors import check_options, clean_errors
 from .model import MODELS
 from .modes import MODES, Mode
 from .predict import report_encrypted_prediction
+from .schedule import training_schedule
 
 
 def positive_int(text):
@@ -182,6 +184,7 @@ class History:
         self.mode = mode
         self.losses, self.epoch_losses, self.accuracies = [], [], []
         self.batch_times, self.batch_bytes, self.batch_rounds = [], [], []
+        self.batch_offline_times = []  # of each batch's time: preparing the dealer's next step
 
 
 def run(args, mode_name, train_data, test_data, log=print, parties=None):
@@ -205,6 +208,7 @@ def run(args, mode_name, train_data, test_data, log=print, parties=None):
     test_loader = DataLoader(*test_data, batch_size=args.test_batch_size)
     owners = getattr(mode, "workers", [None])
     history = History(mode_name)
+    schedule = training_schedule(mode, train_loader, test_loader, args.epochs)
     n_batches, n_items = len(train_loader), train_loader.num_examples
     settings = (smpc.config.using(truncation=args.truncation, comparison=args.comparison)
                 if parties is None or parties[0].network.settings is smpc.config.settings
@@ -213,12 +217,13 @@ def run(args, mode_name, train_data, test_data, log=print, parties=None):
         for epoch in range(1, args.epochs + 1):
             epoch_loss = []
             for batch_idx, (x_plain, y_plain) in enumerate(train_loader):
-                start = time.perf_counter()
-                with mode.measure() as traffic:
+                start, offline = time.perf_counter(), mode.offline_seconds()
+                with mode.measure() as traffic, schedule.step(("train", len(x_plain))):
                     loss_value = train_step(model, optimizer, mode, x_plain, y_plain,
                                             owner=owners[batch_idx % len(owners)],
                                             loss_name=args.loss)
                 elapsed = time.perf_counter() - start
+                history.batch_offline_times.append(mode.offline_seconds() - offline)
                 history.losses.append(loss_value)
                 epoch_loss.append(loss_value)
                 history.batch_times.append(elapsed)
@@ -231,7 +236,7 @@ def run(args, mode_name, train_data, test_data, log=print, parties=None):
                         f"({100.0 * batch_idx / n_batches:.0f}%)]\tLoss: {loss_value:.6f}"
                         f"\tTime: {elapsed:.3f}s{comm}")
             history.epoch_losses.append(float(np.mean(epoch_loss)))
-            correct = test(model, mode, test_loader)
+            correct = test(model, mode, test_loader, schedule)
             total = test_loader.num_examples
             history.accuracies.append(correct / total)
             log(f"\nTest set [{mode_name}]: Accuracy: {correct}/{total} "
@@ -263,14 +268,19 @@ def train_step(model, optimizer, mode, x_plain, y_plain, owner=None, loss_name="
     return float(mode.reveal(loss))
 
 
-def test(model, mode, test_loader):
-    """Count correct predictions; on shares, only the count is revealed."""
+def test(model, mode, test_loader, schedule=None):
+    """Count correct predictions; on shares, only the count is revealed.
+
+    ``schedule``: the run's :class:`~experiments.schedule.Schedule`, whose next steps are
+    these test batches (so the dealer prepares them ahead); None: no announced steps.
+    """
     model.eval()
     correct = 0
     with no_grad():
         for x_plain, y_plain in test_loader:
-            x, y = mode.batch(x_plain, y_plain)
-            correct += mode.count_correct(model(x), y)
+            with schedule.step(("test", len(x_plain))) if schedule else nullcontext():
+                x, y = mode.batch(x_plain, y_plain)
+                correct += mode.count_correct(model(x), y)
     model.train()
     return correct
 

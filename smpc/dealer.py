@@ -24,7 +24,10 @@ Offline bytes of one triple (``n_a, n_b, n_c`` elements; a square pair has no
 Who computes what.  Every holder expands its own rows; the dealer's block (run only in
 the process that plays the dealer) expands every holder's stream, computes the derived
 values and sends the corrections.  In the simulation one process plays both, and the
-dealer reuses the rows the holders expanded (the same numbers, drawn once).
+dealer reuses the rows the holders expanded (the same numbers, drawn once).  The two
+halves are :func:`smpc.preprocessing.expand_holder_rows` and
+:func:`~smpc.preprocessing.dealer_corrections`; inside a program's steps they can run a
+step ahead of the computation that uses them (:mod:`smpc.preprocessing`).
 
 Each :class:`Triple` may be used once: two products masked with the same ``a``
 reveal ``(x - a) - (x' - a) = x - x'``.  A second use raises
@@ -36,6 +39,7 @@ from . import ring
 from .beaver import product_shape
 from .errors import TripleReuseError
 from .parties import Party
+from .preprocessing import DealRequest
 from .rows import played_rows
 from .sharing import split
 
@@ -70,51 +74,47 @@ class CryptoProvider(Party):
         super().__init__(name, network)
         self.prg_seeds = prg_seeds
 
-    def deal(self, holders, random_shapes, derived_shapes, derive):
+    def dealing_source(self, ahead=False):
+        """The dealer's private stream for what a deal draws besides the holders' keys (the
+        masks of a truncation pair, full shares), kept apart from its other draws; a second
+        one for the deals prepared ahead in a background thread (:mod:`smpc.preprocessing`)."""
+        return self.network.randomness.own(self, purpose="dealing-ahead" if ahead else "dealing")
+
+    def deal(self, holders, random_shapes, derived_shapes, derive, what):
         """Share fresh random values, and values derived from them, among ``holders``.
 
         ``random_shapes``: the shapes of the uniformly random values (``a``, ``b``).
         ``derived_shapes``: the shapes of the derived values (every process needs them;
         only the dealer computes the values).  ``derive``: a function from the random
-        values to the derived ones (``[a * b]``), called in the dealer's process only;
-        it may draw from the dealer's own generator ``self.source``.
+        values and a random source to the derived ones (``lambda v, source: [v[0] * v[1]]``),
+        called in the dealer's process only (perhaps in its background thread, ahead of
+        time); its only randomness is ``source``, the dealer's stream for this deal.
+        ``what``: words that name everything ``derive`` computes besides the shapes
+        ("matmul", "masked truncation pair (divisor 65536)"): a deal prepared ahead is
+        used only for a request with the same shapes and the same ``what``.
         Returns one share array (the rows played here) per value, randoms first.
         """
         network = self.network
-        random_shapes = [tuple(s) for s in random_shapes]
-        derived_shapes = [tuple(s) for s in derived_shapes]
+        request = DealRequest(self, holders, random_shapes, derived_shapes, derive, what)
         # Ring arithmetic wraps on purpose; NumPy warns about it on 0-d values.
         with network.protocol("dealer"), np.errstate(over="ignore"):
             if self.prg_seeds:
-                return self._deal_from_keys(holders, random_shapes, derived_shapes, derive)
-            return self._deal_full_shares(holders, random_shapes, derived_shapes, derive)
+                return self._deliver(network.preprocessing.take(request))
+            return self._deal_full_shares(holders, request.random_shapes,
+                                          request.derived_shapes, derive)
 
-    def _deal_from_keys(self, holders, random_shapes, derived_shapes, derive):
+    def _deliver(self, prepared):
+        """Steps 1-3 with PRG keys: the expanded rows, and the last holder's correction."""
         network = self.network
+        request = prepared.request
+        holders = request.holders
         rows = played_rows(holders)
         last = len(holders) - 1
-        streams = [network.randomness.dealer_stream(self, h) for h in holders]
-        # 1. Every holder expands its shares of the random values from its key.
-        randoms = [_stacked([streams[j].ring(shape) for j in rows], shape)
-                   for shape in random_shapes]
-        derived = None
-        if network.plays(self):
-            # 2. The dealer: every holder's shares of the randoms, their sums, the derived values.
-            full = [np.stack([randoms[v][rows.index(j)] if j in rows else streams[j].ring(shape)
-                              for j in range(len(holders))])
-                    for v, shape in enumerate(random_shapes)]
-            derived = derive([r.sum(axis=0) for r in full])
-            _check_shapes(derived, derived_shapes)
+        randoms = [_stacked(r, shape) for r, shape in zip(prepared.randoms, request.random_shapes)]
         derived_shares = []
-        for v, shape in enumerate(derived_shapes):
-            # 3. Holders 0..N-2 expand their shares of the derived value too ...
-            own = {j: streams[j].ring(shape) for j in rows if j != last}
-            correction = None
-            if derived is not None:
-                # ... and the dealer sends the last holder the share that makes the sum.
-                others = [own[j] if j in own else streams[j].ring(shape) for j in range(last)]
-                correction = derived[v] - np.sum(others, axis=0) if others else derived[v]
-            received = network.send(self, holders[last], correction, phase="offline")
+        for v, shape in enumerate(request.derived_shapes):
+            own = dict(prepared.own_derived[v])
+            received = prepared.correction_received(v)
             if last in rows:
                 own[last] = received
             derived_shares.append(_stacked([own[j] for j in rows], shape))
@@ -125,13 +125,14 @@ class CryptoProvider(Party):
         rows = played_rows(holders)
         values = None
         if network.plays(self):
-            randoms = [self.source.ring(shape) for shape in random_shapes]
-            derived = derive(randoms)
+            randoms = [self.dealing_source().ring(shape) for shape in random_shapes]
+            derived = derive(randoms, self.dealing_source())
             _check_shapes(derived, derived_shapes)
             values = randoms + list(derived)
         out = []
         for v, shape in enumerate(random_shapes + derived_shapes):
-            shares = split(values[v], len(holders), self.source) if values is not None else None
+            shares = (split(values[v], len(holders), self.dealing_source())
+                      if values is not None else None)
             received_rows = np.empty((len(rows),) + shape, np.int64)
             for j, holder in enumerate(holders):
                 received = network.send(self, holder, None if shares is None else shares[j],
@@ -145,24 +146,27 @@ class CryptoProvider(Party):
         """A triple for the elementwise product of tensors of these shapes (broadcasting)."""
         product = np.broadcast_shapes(tuple(shape_x), tuple(shape_y))
         return Triple("mul", self.deal(holders, [shape_x, shape_y], [product],
-                                       lambda v: [v[0] * v[1]]))
+                                       lambda v, _: [v[0] * v[1]], "mul"))
 
     def matmul_triple(self, holders, shape_x, shape_y):
         """A triple for the matrix product ``x @ y`` (batch dimensions broadcast)."""
         product = product_shape("matmul", shape_x, shape_y)
         return Triple("matmul", self.deal(holders, [shape_x, shape_y], [product],
-                                          lambda v: [ring.matmul(v[0], v[1])]))
+                                          lambda v, _: [ring.matmul(v[0], v[1])], "matmul"))
 
     def square_pair(self, holders, shape):
         """A pair ``(a, a * a)`` for squaring: half the opening of a full triple."""
-        return Triple("square", self.deal(holders, [shape], [shape], lambda v: [v[0] * v[0]]))
+        return Triple("square", self.deal(holders, [shape], [shape], lambda v, _: [v[0] * v[0]],
+                                          "square"))
 
 
     def conv_triple(self, holders, bilinear, shape_x, shape_y):
         """A triple for a convolution map (:class:`smpc.convolution.Bilinear`): c = map(a, b)."""
         product = bilinear.output_shape(shape_x, shape_y)
         return Triple(bilinear.kind, self.deal(holders, [shape_x, shape_y], [product],
-                                               lambda v: [bilinear(v[0], v[1], ring.matmul)]))
+                                               lambda v, _: [bilinear(v[0], v[1], ring.matmul)],
+                                               f"{bilinear!r}, input {bilinear.input_size}, "
+                                               f"kernel {bilinear.kernel_size}"))
 
 
 def _stacked(rows, shape):

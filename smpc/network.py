@@ -17,7 +17,8 @@ one in a real run), so it can say which rows of a share array are here
   of code (:meth:`Network.measure`), and each party's *view*, everything it received
   (:meth:`Network.record_views`), which the privacy tests and tutorials inspect.
 * The session's state: its random streams (:mod:`smpc.randomness`), its protocol
-  settings (:mod:`smpc.config`) and its reusable buffers.
+  settings (:mod:`smpc.config`), its reusable buffers and the dealer's prepared
+  triples (:mod:`smpc.preprocessing`).
 
 Rounds.  Messages sent in parallel share a round: a protocol opens
 ``with network.round():`` around everything sent at once.  A message sent
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import config
+from .preprocessing import Preprocessing
 from .randomness import Randomness, default_source
 from .workspace import Workspace
 
@@ -102,6 +104,7 @@ class Network:
         self.randomness = Randomness(seed, self.plays_name)
         self.settings = config.settings if settings is None else settings
         self.workspace = Workspace()
+        self.preprocessing = Preprocessing(self)
         self.session_id = uuid.uuid4().hex if session_id is None else str(session_id)
         self._rows_cache = {}
 
@@ -169,27 +172,36 @@ class Network:
             stats.rounds += 1
             stats.by_protocol[protocol].rounds += 1
 
-    def send(self, sender, receiver, payload, phase="online"):
+    def send(self, sender, receiver, payload, phase="online", ahead=False):
         """Carry ``payload`` (an ndarray) from ``sender`` to ``receiver``.
 
         Returns what ``receiver`` got, in the process that plays it, and None elsewhere.
         ``payload`` is read only in the process that plays ``sender`` (elsewhere pass
-        None).  A party sending to itself sends nothing.
+        None).  A party sending to itself sends nothing.  ``ahead=True``: a message the
+        sender's process already put on the transport's ahead channel, before the program
+        got here (the dealer working ahead, :mod:`smpc.preprocessing`): the sender's
+        process only counts it now (``payload`` may then be any array of the message's
+        shape and dtype, e.g. a broadcast zero), the receiver's takes it from that channel.
         """
         if phase not in ("online", "offline"):
             raise ValueError(f"phase must be 'online' or 'offline', got {phase!r}")
         here_sends, here_receives = self.plays(sender), self.plays(receiver)
         if sender is receiver:
             return np.asarray(payload) if here_sends else None
+        if here_sends and ahead and not here_receives:
+            self._account(np.asarray(payload).nbytes, phase, (sender.name, receiver.name))
+            return None
         if here_sends:
             payload = np.asarray(payload)
             self._account(payload.nbytes, phase, (sender.name, receiver.name))
             if not here_receives:
-                # A copy: the transport keeps it until acknowledged, and protocols reuse buffers.
-                self.transport.send(receiver.name, np.array(payload, copy=True, order="C"))
+                if not ahead:
+                    # A copy: the transport keeps it until acknowledged; protocols reuse buffers.
+                    self.transport.send(receiver.name, np.array(payload, copy=True, order="C"))
                 return None
         elif here_receives:
-            payload = self.transport.recv(sender.name)
+            payload = (self.transport.recv(sender.name, ahead=True) if ahead
+                       else self.transport.recv(sender.name))
             self._count_round_seen(phase)
         else:
             return None

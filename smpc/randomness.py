@@ -234,9 +234,15 @@ class Randomness:
         names = tuple(h.name for h in holders)
         return self._stream("common/" + ",".join(names), names)
 
-    def dealer_stream(self, dealer, holder):
-        """The stream a holder shares with the dealer (its shares of the dealer's randoms)."""
-        return self._stream(f"dealer/{dealer.name}/{holder.name}", (dealer.name, holder.name))
+    def dealer_stream(self, dealer, holder, ahead=False):
+        """The stream a holder shares with the dealer (its shares of the dealer's randoms).
+
+        ``ahead=True``: a second such stream for the deals prepared ahead of their step
+        (:mod:`smpc.preprocessing`), so that those draws, made by the dealer's background
+        thread, never interleave with the deals made inline.
+        """
+        kind = "dealer-ahead" if ahead else "dealer"
+        return self._stream(f"{kind}/{dealer.name}/{holder.name}", (dealer.name, holder.name))
 
     def states(self):
         """Every stream drawn from so far, by label (JSON-serialisable)."""
@@ -276,7 +282,7 @@ def _owners_of(label):
         return (rest.split("/")[0],)
     if kind == "common":
         return tuple(rest.split(","))
-    if kind == "dealer":
+    if kind in ("dealer", "dealer-ahead"):
         return tuple(rest.split("/"))
     raise ValueError(f"unknown random stream {label!r}")
 

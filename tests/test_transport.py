@@ -259,3 +259,55 @@ def test_misuse_is_refused_clearly():
             alice.send("bob", [1, 2])
         with pytest.raises(TypeError, match="JSON-serialisable"):
             alice.send_object("bob", np.zeros(2))
+
+
+def _connected_pair(names=("alice", "bob"), heartbeat_interval=1.0):
+    endpoints = peers.loopback_endpoints(names)
+    quiet = lambda line: None  # noqa: E731
+    first, second = (ZmqTransport(name, endpoints, plaintext=True, log=quiet,
+                                  heartbeat_interval=heartbeat_interval, peer_timeout=10.0)
+                     for name in names)
+    waiter = threading.Thread(target=second.connect, args=(10,))
+    waiter.start()
+    first.connect(timeout=10)
+    waiter.join(timeout=10)
+    return first, second
+
+
+def test_the_ahead_channel_keeps_its_order_apart_from_the_programs_messages():
+    """What the dealer's thread sends ahead never gets in the way of the program's
+    messages on the same link, whatever the interleaving; each channel keeps its order."""
+    alice, bob = _connected_pair()
+    try:
+        def dealer_thread():
+            for i in range(50):
+                alice.send("bob", np.full(3, i), ahead=True)
+        thread = threading.Thread(target=dealer_thread)
+        thread.start()
+        for i in range(50):
+            alice.send("bob", np.full(2, -i))
+        thread.join(timeout=10)
+        assert [int(bob.recv("alice")[0]) for _ in range(50)] == [-i for i in range(50)]
+        assert [int(bob.recv("alice", ahead=True)[0]) for _ in range(50)] == list(range(50))
+    finally:
+        alice.close(linger=1)
+        bob.close(linger=1)
+
+
+def test_acknowledgements_come_without_one_message_each():
+    """The receiver acknowledges by what it sends anyway (and a heartbeat); flush still
+    sees everything acknowledged quickly, by asking with a heartbeat of its own."""
+    alice, bob = _connected_pair(heartbeat_interval=5.0)   # no regular heartbeat meanwhile
+    try:
+        for i in range(20):
+            alice.send("bob", np.full(4, i))
+        for i in range(20):
+            assert int(bob.recv("alice")[0]) == i
+        start = time.monotonic()
+        assert alice.flush(timeout=4.0)
+        assert time.monotonic() - start < 2.0
+        framing = bob.stats()["alice"].framing_bytes_sent
+        assert framing < 10 * 22   # a header is 22 bytes here: far fewer than one per message
+    finally:
+        alice.close(linger=1)
+        bob.close(linger=1)

@@ -230,6 +230,14 @@ for name in NAMES:
 # so far. Alice and bob exchange the most (the openings of Beaver's products and of the
 # comparisons); the crypto provider only sends (triples and the helper's messages); the
 # model owner sends its model's shares at the start and receives the losses.
+#
+# The crypto provider's triples do not wait to be asked for. A step asks for the same
+# triples every time its batch has the same shape, so from the second step of each kind
+# on, a background thread in the crypto provider's process deals the *next* step's
+# triples while the holders compute this one, and sends bob's corrections on a channel
+# of their own; when the program gets there, they are waiting (``smpc/preprocessing.py``,
+# the SPDZ offline phase run one step ahead). The numbers are the same as when each is
+# dealt on demand: the steps' deals draw from streams of their own, in step order.
 
 # %%
 links = {}

@@ -49,7 +49,10 @@ class _Link:
         self.next_seq = 0
         self.unacked = collections.OrderedDict()  # seq -> (kind, meta, payload)
         self.expected = 0
-        self.inbox = queue.Queue()
+        self.inbox = queue.Queue()        # the program's messages, in the order sent
+        self.ahead_inbox = queue.Queue()  # the dealer's, sent ahead of the program
+        self.unacked_received = 0         # data received since we last acknowledged
+        self.unacked_received_bytes = 0
         self.state = "waiting"  # waiting -> connected -> lost | closed
         self.reason = None  # why lost or closed, for PeerLostError
         self.problem = None  # a handshake failure or refusal, for the connect error

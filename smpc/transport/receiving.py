@@ -127,6 +127,8 @@ class Receiving:
         elif kind == wire.KIND_HEARTBEAT:
             if seq > link.expected:  # messages sent before this heartbeat never arrived
                 self._ask_resend(link)
+            elif link.ack_due:  # the peer may be waiting for it (flush, close)
+                self._send(link, wire.KIND_ACK, 0)
         elif kind == wire.KIND_NACK:
             self._resend(link, ack)
         elif kind == wire.KIND_BYE:
@@ -164,7 +166,7 @@ class Receiving:
             self._mark_lost(link, f"{link.name} sent a message without its payload")
             return
         try:
-            if kind == wire.KIND_ARRAY:
+            if kind in wire.ARRAY_KINDS:
                 item = wire.array_from_buffer(payload.buffer, dtype, shape)
             else:
                 item = _Control(json.loads(payload.bytes))
@@ -172,10 +174,12 @@ class Receiving:
             self._mark_lost(link, f"{link.name} sent a malformed message: {err}")
             return
         link.expected += 1
+        link.unacked_received += 1
+        link.unacked_received_bytes += len(payload)
         link.ack_due = True
         link.stats.messages_received += 1
         link.stats.payload_bytes_received += len(payload)
-        link.inbox.put(item)
+        (link.ahead_inbox if kind == wire.KIND_ARRAY_AHEAD else link.inbox).put(item)
 
     def _ask_resend(self, link):
         now = time.monotonic()
@@ -211,5 +215,6 @@ class Receiving:
         link.state = state
         link.reason = reason
         link.inbox.put(_LOST)
+        link.ahead_inbox.put(_LOST)
         self._changed.set()
         self.log(reason)

@@ -10,7 +10,7 @@ Every message a party sends on a link is a ZeroMQ multipart message
     ack      u64  how many data messages the sender has received in order from the
                   receiver (a cumulative acknowledgement, carried by every message)
     name     u8 length + UTF-8 bytes: the sender's party name
-    array messages only:
+    array messages only (KIND_ARRAY, KIND_ARRAY_AHEAD):
     dtype    u8 length + ASCII ``numpy.dtype.str`` (for example ``<i8``, ``|b1``)
     ndim     u8, then ndim x u64 dimensions
 
@@ -21,7 +21,7 @@ import struct
 
 import numpy as np
 
-WIRE_VERSION = 1
+WIRE_VERSION = 2
 
 KIND_HELLO = 1      # payload: JSON {"incarnation": ...}; sent until answered
 KIND_HELLO_ACK = 2  # the answer to a HELLO
@@ -31,8 +31,11 @@ KIND_HEARTBEAT = 5  # "still alive"; seq = next sequence number (reveals lost me
 KIND_ACK = 6        # acknowledgement only
 KIND_NACK = 7       # "resend from ack": the receiver saw a gap
 KIND_BYE = 8        # the sender closed after all its messages were acknowledged
+KIND_ARRAY_AHEAD = 9  # sequenced like KIND_ARRAY, for the receiver's *ahead* channel:
+                      # correlated randomness the dealer sent before the program asked for it
 
-DATA_KINDS = (KIND_ARRAY, KIND_OBJECT)
+DATA_KINDS = (KIND_ARRAY, KIND_OBJECT, KIND_ARRAY_AHEAD)
+ARRAY_KINDS = (KIND_ARRAY, KIND_ARRAY_AHEAD)
 MAX_NDIM = 64
 ARRAY_DTYPE_KINDS = "biufc"  # bool, signed, unsigned, float, complex
 
@@ -75,13 +78,13 @@ def unpack_header(header):
     version, kind, seq, ack, name_length = _FIXED.unpack_from(header)
     if version != WIRE_VERSION:
         raise WireFormatError(f"wire version {version}, this program speaks {WIRE_VERSION}")
-    if not KIND_HELLO <= kind <= KIND_BYE:
+    if not KIND_HELLO <= kind <= KIND_ARRAY_AHEAD:
         raise WireFormatError(f"unknown message kind {kind}")
     at = _FIXED.size + name_length
     if len(header) < at:
         raise WireFormatError("header truncated in the sender's name")
     sender = header[_FIXED.size:at].decode("utf-8", errors="replace")
-    if kind != KIND_ARRAY:
+    if kind not in ARRAY_KINDS:
         return kind, seq, ack, sender, None, None
     try:
         dtype_length = header[at]

@@ -70,6 +70,8 @@ class ZmqTransport(Receiving):
     """
 
     waiting_report_interval = 5.0  # seconds between "waiting for ..." lines in connect()
+    ack_every_messages = 64        # an acknowledgement of its own after this many messages
+    ack_every_bytes = 64 << 20     # ... or this many bytes received unacknowledged
 
     def __init__(self, me, endpoints, *, keys=None, plaintext=False, heartbeat_interval=1.0,
                  peer_timeout=30.0, log=None, bind=None):
@@ -107,6 +109,7 @@ class ZmqTransport(Receiving):
         self._outbox = collections.deque()
         self._changed = threading.Event()
         self._failure = None
+        self._heartbeat_now = False
         self._stopping = False
         self._closed = False
         self._connected = False
@@ -207,19 +210,26 @@ class ZmqTransport(Receiving):
             self._changed.wait(0.1)
             self._changed.clear()
 
-    def send(self, receiver, array):
-        """Queue ``array`` for ``receiver`` and return at once (no copy: do not modify it after)."""
+    def send(self, receiver, array, ahead=False):
+        """Queue ``array`` for ``receiver`` and return at once (no copy: do not modify it after).
+
+        ``ahead=True``: on the receiver's *ahead* channel, a second queue kept apart from the
+        program's messages, for what a background thread sends before the program asks for
+        it (the dealer working ahead).  Any thread may call ``send``.
+        """
         link = self._link(receiver, "send to")
         wire.check_sendable(array)
         self._check_alive(link)
         contiguous = array if array.flags.c_contiguous else np.ascontiguousarray(array)
         payload = contiguous.reshape(-1).view(np.uint8)
-        self._outbox.append((link, wire.KIND_ARRAY, wire.array_meta(array), payload))
+        kind = wire.KIND_ARRAY_AHEAD if ahead else wire.KIND_ARRAY
+        self._outbox.append((link, kind, wire.array_meta(array), payload))
         self._wake()
 
-    def recv(self, sender):
-        """The next array from ``sender``: waits while it is alive, raises PeerLostError if not."""
-        item = self._next_item(sender)
+    def recv(self, sender, ahead=False):
+        """The next array from ``sender`` (on the ahead channel if ``ahead``): waits while the
+        sender is alive, raises PeerLostError if not."""
+        item = self._next_item(sender, ahead)
         if isinstance(item, _Control):
             raise TransportError(f"expected an array from {sender}, got the control message "
                                  f"{item.value!r}: the parties' programs are out of step")
@@ -253,6 +263,7 @@ class ZmqTransport(Receiving):
         """Wait up to ``timeout`` s until every message queued so far is on the wire and
         acknowledged; True if it is."""
         deadline = time.monotonic() + timeout
+        self._ask_for_acks()
         while time.monotonic() < deadline and self._failure is None and self._thread.is_alive():
             live = [link for link in self._links.values() if link.state == "connected"]
             if not self._outbox and all(not link.unacked for link in live):
@@ -260,12 +271,18 @@ class ZmqTransport(Receiving):
             time.sleep(0.002)
         return False
 
+    def _ask_for_acks(self):
+        """Have the I/O thread send a heartbeat now: a peer answers one with its acknowledgement."""
+        self._heartbeat_now = True
+        self._wake()
+
     def close(self, linger=5.0):
         """Wait up to ``linger`` s for every sent message to be acknowledged, say goodbye, stop."""
         if self._closed:
             return
         self._closed = True
         deadline = time.monotonic() + linger
+        self._ask_for_acks()
         while time.monotonic() < deadline and self._failure is None and self._thread.is_alive():
             live = [link for link in self._links.values() if link.state == "connected"]
             if not self._outbox and all(not link.unacked for link in live):
@@ -313,18 +330,19 @@ class ZmqTransport(Receiving):
         if link.state in ("lost", "closed"):
             raise PeerLostError(link.reason)
 
-    def _next_item(self, sender):
+    def _next_item(self, sender, ahead=False):
         link = self._link(sender, "receive from")
         if not self._connected:
             raise TransportError("call connect() before receiving: it waits for the peers")
+        inbox = link.ahead_inbox if ahead else link.inbox
         while True:
             try:
-                item = link.inbox.get(timeout=0.5)
+                item = inbox.get(timeout=0.5)
             except queue.Empty:
                 self._raise_if_failed()
                 continue
             if item is _LOST:
-                link.inbox.put(_LOST)  # for the next caller too
+                inbox.put(_LOST)  # for the next caller too
                 raise PeerLostError(link.reason)
             return item
 
@@ -385,7 +403,8 @@ class ZmqTransport(Receiving):
                 self._flush_outbox()
                 self._send_due_acks()
                 now = time.monotonic()
-                if now >= next_tick:
+                if now >= next_tick or self._heartbeat_now:
+                    self._heartbeat_now = False
                     self._tick()
                     next_tick = now + self.heartbeat_interval
                 self._check_liveness(now)
@@ -419,6 +438,7 @@ class ZmqTransport(Receiving):
             return 0
         link.stats.framing_bytes_sent += len(header)
         link.ack_due = False  # every header carries the acknowledgement
+        link.unacked_received = link.unacked_received_bytes = 0
         return len(payload) if payload is not None else 0
 
     def _flush_outbox(self):
@@ -437,8 +457,13 @@ class ZmqTransport(Receiving):
             link.stats.messages_sent += 1
 
     def _send_due_acks(self):
+        # Acknowledgements ride on every message we send and on the heartbeats; one of
+        # their own only when a peer has much unacknowledged data kept for us (or asks, by
+        # a heartbeat: see Receiving).  One per message cost each side a wake-up.
         for link in self._links.values():
-            if link.ack_due and link.state == "connected":
+            if link.ack_due and link.state == "connected" and (
+                    link.unacked_received >= self.ack_every_messages
+                    or link.unacked_received_bytes >= self.ack_every_bytes):
                 self._send(link, wire.KIND_ACK, 0)
 
     def _tick(self):
