@@ -338,42 +338,10 @@ def run_party(args, me, log=None):
         log("the run has ended")
         return result if me == OWNER else None
     except Exception as error:
-        error = _named_cause(error)
-        _tell_peers(transport, me, str(error))
-        raise error from None
+        transport.abort(str(error))   # every peer stops too, with these words
+        raise
     finally:
         transport.close(linger=5.0)
-
-
-class PartyStoppedError(RuntimeError):
-    """Another party stopped the run; the message says which and why."""
-
-
-_ABORT = "abort"
-
-
-def _tell_peers(transport, me, reason):
-    """Best effort: tell every peer still connected why this party stops, before closing."""
-    for peer in transport.peers:
-        try:
-            transport.send_object(peer, {_ABORT: reason, "party": me})
-        except Exception:  # noqa: BLE001 - that peer is gone already
-            pass
-
-
-def _named_cause(error):
-    """A peer's "why I stop" note, met where an array was expected, as the error to show."""
-    import ast
-
-    text = str(error)
-    marker = "got the control message "
-    if marker in text and repr(_ABORT) in text:
-        try:
-            note = ast.literal_eval(text.split(marker, 1)[1].rsplit(": the parties'", 1)[0])
-            return PartyStoppedError(f"{note['party']} stopped the run: {note[_ABORT]}")
-        except (ValueError, SyntaxError, KeyError, TypeError):
-            pass
-    return error
 
 
 def save_result(path, losses, accuracies, model):

@@ -311,3 +311,30 @@ def test_acknowledgements_come_without_one_message_each():
     finally:
         alice.close(linger=1)
         bob.close(linger=1)
+
+
+def test_a_party_that_stops_tells_every_peer_why():
+    """abort() reaches every peer: a receive from that party, or from any other, ends
+    with "<party> stopped the run: <reason>" (within the receive's half-second check)."""
+    names = ("alice", "bob", "crypto_provider")
+    endpoints = peers.loopback_endpoints(names)
+    quiet = lambda line: None  # noqa: E731
+    alice, bob, cp = (ZmqTransport(name, endpoints, plaintext=True, log=quiet,
+                                   heartbeat_interval=1.0, peer_timeout=20.0) for name in names)
+    try:
+        waiters = [threading.Thread(target=t.connect, args=(10,)) for t in (bob, cp)]
+        for waiter in waiters:
+            waiter.start()
+        alice.connect(timeout=10)
+        for waiter in waiters:
+            waiter.join(timeout=10)
+        alice.abort("its data directory has no train-images file")
+        start = time.monotonic()
+        with pytest.raises(TransportError, match="alice stopped the run: its data directory"):
+            bob.recv("alice")
+        with pytest.raises(TransportError, match="alice stopped the run: its data directory"):
+            cp.recv("bob")                    # waiting on someone else: stopped as well
+        assert time.monotonic() - start < 5.0
+    finally:
+        for transport in (alice, bob, cp):
+            transport.close(linger=1)

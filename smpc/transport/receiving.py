@@ -131,12 +131,23 @@ class Receiving:
                 self._send(link, wire.KIND_ACK, 0)
         elif kind == wire.KIND_NACK:
             self._resend(link, ack)
+        elif kind == wire.KIND_ABORT:
+            self._on_abort(link, payload)
         elif kind == wire.KIND_BYE:
             if seq > link.expected:
                 self._ask_resend(link)
             else:
                 self._mark_lost(link, f"{link.name} closed its connection (its run ended)",
                                 state="closed")
+
+    def _on_abort(self, link, payload):
+        try:
+            reason = str(json.loads(bytes(payload))["reason"])
+        except (TypeError, ValueError, KeyError):
+            reason = "(no reason given)"
+        # A receive waiting on this peer, or on any other, ends with these words.
+        self._aborted = f"{link.name} stopped the run: {reason}"
+        self._mark_lost(link, self._aborted, state="closed")
 
     def _on_hello(self, link, payload):
         try:

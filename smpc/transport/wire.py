@@ -33,6 +33,7 @@ KIND_NACK = 7       # "resend from ack": the receiver saw a gap
 KIND_BYE = 8        # the sender closed after all its messages were acknowledged
 KIND_ARRAY_AHEAD = 9  # sequenced like KIND_ARRAY, for the receiver's *ahead* channel:
                       # correlated randomness the dealer sent before the program asked for it
+KIND_ABORT = 10     # "I stop the run, and why": payload JSON {"reason": ...}; not sequenced
 
 DATA_KINDS = (KIND_ARRAY, KIND_OBJECT, KIND_ARRAY_AHEAD)
 ARRAY_KINDS = (KIND_ARRAY, KIND_ARRAY_AHEAD)
@@ -78,7 +79,7 @@ def unpack_header(header):
     version, kind, seq, ack, name_length = _FIXED.unpack_from(header)
     if version != WIRE_VERSION:
         raise WireFormatError(f"wire version {version}, this program speaks {WIRE_VERSION}")
-    if not KIND_HELLO <= kind <= KIND_ARRAY_AHEAD:
+    if not KIND_HELLO <= kind <= KIND_ABORT:
         raise WireFormatError(f"unknown message kind {kind}")
     at = _FIXED.size + name_length
     if len(header) < at:

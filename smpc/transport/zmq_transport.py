@@ -24,9 +24,12 @@ alice's DEALER talking to bob's ROUTER, and bob answers on his own DEALER.
   received as a view of the received buffer.  The sender must not modify an array
   after ``send`` (it may be sent again after a reconnect): send a copy if you will.
 
-One I/O thread owns every socket (ZeroMQ sockets are not thread-safe); ``send``
-queues and returns at once, ``recv`` takes from a per-sender queue.  The wire
-format is in :mod:`smpc.transport.wire`.
+One I/O thread polls the receiving socket and keeps the links alive; ``recv`` takes
+from a per-sender queue that it fills.  ``send`` puts a message on the wire from the
+calling thread when its link is up (no hand-over to the I/O thread: that cost a
+thread wake-up per message), else queues it for the I/O thread.  ZeroMQ sockets are
+not thread-safe, so every use of a sending socket, and of the per-link state, holds
+one lock.  The wire format is in :mod:`smpc.transport.wire`.
 """
 import collections
 import dataclasses
@@ -107,9 +110,11 @@ class ZmqTransport(Receiving):
         self._links = {name: _Link(name, self.endpoints[name]) for name in self.peers}
         self._incarnation = os.urandom(8).hex()
         self._outbox = collections.deque()
+        self._lock = threading.Lock()  # the sending sockets and the links' state
         self._changed = threading.Event()
         self._failure = None
         self._heartbeat_now = False
+        self._aborted = None  # a peer's "I stop the run, and why"
         self._stopping = False
         self._closed = False
         self._connected = False
@@ -223,8 +228,7 @@ class ZmqTransport(Receiving):
         contiguous = array if array.flags.c_contiguous else np.ascontiguousarray(array)
         payload = contiguous.reshape(-1).view(np.uint8)
         kind = wire.KIND_ARRAY_AHEAD if ahead else wire.KIND_ARRAY
-        self._outbox.append((link, kind, wire.array_meta(array), payload))
-        self._wake()
+        self._enqueue(link, kind, wire.array_meta(array), payload)
 
     def recv(self, sender, ahead=False):
         """The next array from ``sender`` (on the ahead channel if ``ahead``): waits while the
@@ -244,8 +248,7 @@ class ZmqTransport(Receiving):
             raise TypeError(f"send_object sends JSON-serialisable values: {err}; "
                             "send arrays with send()") from None
         self._check_alive(link)
-        self._outbox.append((link, wire.KIND_OBJECT, b"", payload))
-        self._wake()
+        self._enqueue(link, wire.KIND_OBJECT, b"", payload)
 
     def recv_object(self, sender):
         """The next control value from ``sender`` (see :meth:`send_object`)."""
@@ -254,6 +257,16 @@ class ZmqTransport(Receiving):
             raise TransportError(f"expected a control message from {sender}, got an array of "
                                  f"shape {item.shape}: the parties' programs are out of step")
         return item.value
+
+    def abort(self, reason):
+        """Tell every connected peer that this party stops the run, and why (best effort,
+        not waiting for acknowledgement).  A peer's receive then raises PeerLostError
+        "<this party> stopped the run: <reason>", whichever peer it was waiting for."""
+        payload = json.dumps({"reason": str(reason)}).encode("utf-8")
+        with self._lock:
+            for link in self._links.values():
+                if link.state == "connected":
+                    self._send(link, wire.KIND_ABORT, 0, payload=payload)
 
     def stats(self):
         """Per-peer :class:`LinkStats` (copies), by peer name."""
@@ -323,6 +336,15 @@ class ZmqTransport(Receiving):
                              f"{', '.join([self.me] + self.peers)}")
         return link
 
+    def _enqueue(self, link, kind, meta, payload):
+        """On the wire now if the link is up and nothing queued is ahead of it, else queued."""
+        with self._lock:
+            if link.state == "connected" and not self._outbox:
+                self._send_data(link, kind, meta, payload)
+                return
+            self._outbox.append((link, kind, meta, payload))
+        self._wake()
+
     def _check_alive(self, link):
         self._raise_if_failed()
         if self._closed:
@@ -340,6 +362,8 @@ class ZmqTransport(Receiving):
                 item = inbox.get(timeout=0.5)
             except queue.Empty:
                 self._raise_if_failed()
+                if self._aborted is not None:
+                    raise PeerLostError(self._aborted) from None
                 continue
             if item is _LOST:
                 inbox.put(_LOST)  # for the next caller too
@@ -386,28 +410,8 @@ class ZmqTransport(Receiving):
             while not self._stopping:
                 timeout = max(0.0, min(next_tick - time.monotonic(), 0.25))
                 ready = dict(poller.poll(int(timeout * 1000)))
-                if self._wake_read in ready:
-                    try:
-                        os.read(self._wake_read, 65536)
-                    except BlockingIOError:
-                        pass
-                if self._zap is not None and self._zap in ready:
-                    self._answer_zap()
-                if self._router_monitor in ready:
-                    self._on_router_event()
-                for monitor, link in monitors.items():
-                    if monitor in ready:
-                        self._on_link_event(link)
-                if self._router in ready:
-                    self._receive_all()
-                self._flush_outbox()
-                self._send_due_acks()
-                now = time.monotonic()
-                if now >= next_tick or self._heartbeat_now:
-                    self._heartbeat_now = False
-                    self._tick()
-                    next_tick = now + self.heartbeat_interval
-                self._check_liveness(now)
+                with self._lock:
+                    next_tick = self._serve(ready, monitors, next_tick)
         except Exception as err:  # a bug must not leave the receivers waiting for ever
             self._failure = repr(err)
             for link in self._links.values():
@@ -415,6 +419,32 @@ class ZmqTransport(Receiving):
                     self._mark_lost(link, f"{self.me}'s transport thread failed: {err!r}")
         finally:
             self._close_sockets()
+
+    def _serve(self, ready, monitors, next_tick):
+        """One turn of the I/O thread, with the lock held; returns the next heartbeat time."""
+        if self._wake_read in ready:
+            try:
+                os.read(self._wake_read, 65536)
+            except BlockingIOError:
+                pass
+        if self._zap is not None and self._zap in ready:
+            self._answer_zap()
+        if self._router_monitor in ready:
+            self._on_router_event()
+        for monitor, link in monitors.items():
+            if monitor in ready:
+                self._on_link_event(link)
+        if self._router in ready:
+            self._receive_all()
+        self._flush_outbox()
+        self._send_due_acks()
+        now = time.monotonic()
+        if now >= next_tick or self._heartbeat_now:
+            self._heartbeat_now = False
+            self._tick()
+            next_tick = now + self.heartbeat_interval
+        self._check_liveness(now)
+        return next_tick
 
     def _close_sockets(self):
         for link in self._links.values():
@@ -449,12 +479,15 @@ class ZmqTransport(Receiving):
             if kind == wire.KIND_BYE:
                 self._send(link, kind, link.next_seq)
                 continue
-            seq = link.next_seq
-            link.next_seq += 1
-            link.unacked[seq] = (kind, meta, payload)
-            self._send(link, kind, seq, meta, payload)
-            link.stats.payload_bytes_sent += len(payload)
-            link.stats.messages_sent += 1
+            self._send_data(link, kind, meta, payload)
+
+    def _send_data(self, link, kind, meta, payload):
+        seq = link.next_seq
+        link.next_seq += 1
+        link.unacked[seq] = (kind, meta, payload)
+        self._send(link, kind, seq, meta, payload)
+        link.stats.payload_bytes_sent += len(payload)
+        link.stats.messages_sent += 1
 
     def _send_due_acks(self):
         # Acknowledgements ride on every message we send and on the heartbeats; one of
