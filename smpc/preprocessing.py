@@ -16,17 +16,17 @@ the same program, so they all see the same calls in the same order.
    preprocessing, and records each request (holders, shapes, and the function that
    derives ``c`` from ``a`` and ``b``): the *plan* of that key.
 2. **Prepare.**  When a step begins and the step it announces has a known plan, every
-   process prepares that next step at once.  Each holder expands its shares of the
-   random values, and of every derived value but the last holder's, from the key it
-   shares with the dealer (:mod:`smpc.dealer`).  The crypto provider's process hands the
-   dealer's part (expand every holder's stream, derive, compute the last holder's
-   correction) to a background thread, which sends each correction on the transport's
-   *ahead* channel as soon as it is ready, while the holders compute the current step.
-   In the simulation the dealer's part is computed right there.
-3. **Use.**  During the prepared step each deal takes the next prepared triple, after
-   checking that it is the one asked for (what it derives, holders, shapes), and the
+   process queues that next step's deals.  The crypto provider's process hands the
+   dealer's part of each (expand every holder's key stream, derive, compute the last
+   holder's correction) to a background thread, which sends each correction on the
+   transport's *ahead* channel as soon as it is ready, while the holders compute the
+   current step.
+3. **Use.**  During the prepared step each deal takes the next prepared one, after
+   checking that it is the one asked for (what it derives, holders, shapes).  Each
+   holder expands its shares of the random values, and of every derived value but the
+   last holder's, from the key it shares with the dealer (:mod:`smpc.dealer`), and the
    last holder takes its correction from the ahead channel, where it has usually been
-   waiting.  The correction is counted as the dealer's message at that moment, so every
+   waiting (in the simulation the dealer's part is computed here too).  The correction is counted as the dealer's message at that moment, so every
    process counts the same bytes at the same point as the simulation.
 4. **Re-record.**  A step that asks for something else than its plan (an optimiser's
    first step, which creates its state; a truncation pair for a public divisor that
@@ -92,6 +92,8 @@ class PreparedDeal:
     the last); ``corrections``: the last holder's shares, where this process computed
     them (the simulation, or an inline deal in the dealer's process); ``ahead``: the
     corrections travel on the ahead channel, sent by the dealer's background thread.
+    A prepared deal is drawn only when it is used (:meth:`materialize`); see
+    :meth:`Preprocessing._prepare` for why that changes no number.
     """
 
     def __init__(self, request, randoms, own_derived, corrections=None, ahead=False, step=None):
@@ -101,6 +103,20 @@ class PreparedDeal:
         self.corrections = corrections
         self.ahead = ahead
         self.step = step
+
+    def materialize(self):
+        """Draw this process's part of a prepared deal, once (the streams of steps)."""
+        if self.randoms is None:
+            request = self.request
+            network = request.dealer.network
+            rows = played_rows(request.holders)
+            streams = dealer_streams(request, ahead=True)
+            self.randoms, self.own_derived = expand_holder_rows(request, streams, rows)
+            if network.plays(request.dealer) and not self.ahead:
+                self.corrections = dealer_corrections(
+                    request, streams, request.dealer.dealing_source(ahead=True), rows,
+                    self.randoms, self.own_derived)
+        return self
 
     def correction_received(self, v):
         """Deliver the last holder's share of derived value ``v``: what it received, in its
@@ -295,7 +311,7 @@ class Preprocessing:
             if self._pending and self._pending[0].step == current.number and \
                     self._pending[0].request.signature() == request.signature():
                 current.used.append(request)
-                return self._pending.popleft()
+                return self._materialized(self._pending.popleft())
             self._rerecord(current)  # the step left its plan: from here on, inline
         if current is not None:
             current.used.append(request)
@@ -318,36 +334,40 @@ class Preprocessing:
         mistake for its own; every process counts them, as sent."""
         network = self.network
         while self._pending:
-            prepared = self._pending.popleft()
+            prepared = self._materialized(self._pending.popleft())
             with network.protocol("dealer"):
                 for v in range(len(prepared.request.derived_shapes)):
                     prepared.correction_received(v)
         self._prepared.clear()
 
     def _prepare(self, key):
+        """Queue the deals of a step of ``key``; in the dealer's process, deal them ahead.
+
+        Only the crypto provider's thread works ahead.  Everywhere else a prepared deal
+        is drawn when it is used or dropped: prepared deals are used (or dropped) in the
+        order they were prepared, nothing else draws from the streams of steps meanwhile,
+        and each deal's draws are its own, so drawing later gives the same numbers as
+        drawing now, without holding a whole step's triples in memory (a LeNet step's
+        are about 230 MB in the simulation).
+        """
         network = self.network
-        start = time.perf_counter()
         number = self._steps
         self._steps += 1
         ahead = not network.is_simulation
-        with np.errstate(over="ignore"):
-            for request in self.plans[key]:
-                rows = played_rows(request.holders)
-                streams = dealer_streams(request, ahead=True)
-                randoms, own_derived = expand_holder_rows(request, streams, rows)
-                corrections = None
-                if network.plays(request.dealer):
-                    source = request.dealer.dealing_source(ahead=True)
-                    if ahead:
-                        self._dealer_thread().submit(request, streams, source)
-                    else:
-                        corrections = dealer_corrections(request, streams, source, rows,
-                                                         randoms, own_derived)
-                self._pending.append(PreparedDeal(request, randoms, own_derived, corrections,
-                                                  ahead=ahead, step=number))
+        for request in self.plans[key]:
+            if ahead and network.plays(request.dealer):
+                self._dealer_thread().submit(request, dealer_streams(request, ahead=True),
+                                             request.dealer.dealing_source(ahead=True))
+            self._pending.append(PreparedDeal(request, None, None, ahead=ahead, step=number))
         self._prepared.append((key, number))
-        self.offline_seconds += time.perf_counter() - start
         return number
+
+    def _materialized(self, prepared):
+        start = time.perf_counter()
+        with np.errstate(over="ignore"):
+            prepared.materialize()
+        self.offline_seconds += time.perf_counter() - start
+        return prepared
 
     def _dealer_thread(self):
         if self._worker is None:

@@ -145,9 +145,7 @@ class Receiving:
             reason = str(json.loads(bytes(payload))["reason"])
         except (TypeError, ValueError, KeyError):
             reason = "(no reason given)"
-        # A receive waiting on this peer, or on any other, ends with these words.
-        self._aborted = f"{link.name} stopped the run: {reason}"
-        self._mark_lost(link, self._aborted, state="closed")
+        self._mark_lost(link, f"{link.name} stopped the run: {reason}", state="closed")
 
     def _on_hello(self, link, payload):
         try:

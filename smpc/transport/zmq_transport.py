@@ -114,7 +114,6 @@ class ZmqTransport(Receiving):
         self._changed = threading.Event()
         self._failure = None
         self._heartbeat_now = False
-        self._aborted = None  # a peer's "I stop the run, and why"
         self._stopping = False
         self._closed = False
         self._connected = False
@@ -260,8 +259,9 @@ class ZmqTransport(Receiving):
 
     def abort(self, reason):
         """Tell every connected peer that this party stops the run, and why (best effort,
-        not waiting for acknowledgement).  A peer's receive then raises PeerLostError
-        "<this party> stopped the run: <reason>", whichever peer it was waiting for."""
+        not waiting for acknowledgement).  Each peer's receive from this party then raises
+        PeerLostError "<this party> stopped the run: <reason>", after what was sent
+        before; a peer waiting on another party hears of it when that one stops too."""
         payload = json.dumps({"reason": str(reason)}).encode("utf-8")
         with self._lock:
             for link in self._links.values():
@@ -362,8 +362,6 @@ class ZmqTransport(Receiving):
                 item = inbox.get(timeout=0.5)
             except queue.Empty:
                 self._raise_if_failed()
-                if self._aborted is not None:
-                    raise PeerLostError(self._aborted) from None
                 continue
             if item is _LOST:
                 inbox.put(_LOST)  # for the next caller too
