@@ -309,6 +309,28 @@ fig.tight_layout()
 save_figure(fig, "02_matmul_bytes.png")
 
 # %% [markdown]
+# ## 8. The dealer works a step ahead
+#
+# A triple depends on no data, only on shapes, and a training step asks for the same
+# shapes every time its batch has the same size. So a program can run its steps inside
+# `network.preprocessing.step(key, next_key)`: the first step of a key is dealt as
+# above and its requests are recorded as a *plan*; every later step of that key is
+# prepared when the step before it begins. With the parties in separate processes, the
+# crypto provider deals it in a background thread while alice and bob compute
+# (`smpc/preprocessing.py`). Here, three steps of one product each:
+
+# %%
+a_, b_, dealer = smpc.make_parties(seed=1)
+steps = dealer.network.preprocessing
+for step in range(3):
+    with steps.step(("train", 4), next_key=("train", 4)):
+        t = dealer.mul_triple((a_, b_), (4,), (4,))
+        ta, tb, tc = (v.sum(axis=0) for v in t.consume())
+        assert np.array_equal(tc, ta * tb)            # still a triple, still used once
+print("plan of ('train', 4):", [r.describe() for r in steps.plans[("train", 4)]])
+print("steps that ran on prepared triples:", steps.prepared_steps)
+
+# %% [markdown]
 # ## What we saw
 #
 # * Additions (and public constants, added by one party) are local and free.
@@ -316,6 +338,7 @@ save_figure(fig, "02_matmul_bytes.png")
 #   and f = y - b plus local arithmetic, using a triple from the crypto provider.
 # * A triple is used once: reusing one reveals x - x2.
 # * With keys agreed once, the dealer sends only a correction instead of most of the triple.
+# * Triples need only shapes, so the dealer can prepare a step's triples before it runs.
 # * A product of n_x and n_y numbers costs 16 (n_x + n_y) bytes in one round; a matrix
 #   product costs the same, whatever its inner dimension.
 #
