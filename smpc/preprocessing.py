@@ -28,12 +28,12 @@ the same program, so they all see the same calls in the same order.
    last holder takes its correction from the ahead channel, where it has usually been
    waiting (in the simulation the dealer's part is computed here too).  The correction is counted as the dealer's message at that moment, so every
    process counts the same bytes at the same point as the simulation.
-4. **Re-record.**  A step that asks for something else than its plan (an optimiser's
-   first step, which creates its state; a truncation pair for a public divisor that
-   changes from step to step, as Adam's bias correction with ``--truncation masked``)
-   drops what was prepared and deals inline
-   from there, recording its plan anew.  The last holder takes and drops the dropped
-   corrections from the ahead channel, and they are counted, as sent.
+4. **Re-record.**  A step that asks for something else than its plan drops what was
+   prepared and deals inline from there, recording its plan anew: an optimiser's first
+   step, which creates its state, or a truncation pair for a public divisor that changes
+   from step to step (on the reference model, Adam's steps 2 to 4: some of its masked
+   truncations divide by 2^16, 2^17, then 2^18).  The last holder takes and
+   drops the dropped corrections from the ahead channel, and they are counted, as sent.
 
 Why the results do not change.  The deals of steps draw from streams of their own: a
 second key per dealer-holder pair (``dealer-ahead/...``) and the dealer's private
