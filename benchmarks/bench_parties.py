@@ -10,7 +10,7 @@ for ``--batches`` batches with each comparison (SecureNN, binary sharing) in set
 measured in the same run:
 
 * the simulation (one process plays everybody), its time per batch split into the
-  *offline* part (preparing the next step's triples: the dealer's products and the
+  *offline* part (making the step's prepared triples: the dealer's products and the
   holders' expansion of their keys, :mod:`smpc.preprocessing`) and the *online* rest;
 * the four parties as processes over plain TCP on loopback, with the dealer inline
   (every triple dealt when the program asks for it) and with the dealer ahead (the

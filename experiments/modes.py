@@ -46,7 +46,7 @@ class Mode:
         return self.workers[0].network if self.shares_data else None
 
     def offline_seconds(self):
-        """Time this process has spent preparing steps for the dealer (zero in plaintext)."""
+        """Time this process has spent drawing prepared triples (zero in plaintext)."""
         return self.network.preprocessing.offline_seconds if self.shares_data else 0.0
 
     def measure(self):

@@ -184,7 +184,7 @@ class History:
         self.mode = mode
         self.losses, self.epoch_losses, self.accuracies = [], [], []
         self.batch_times, self.batch_bytes, self.batch_rounds = [], [], []
-        self.batch_offline_times = []  # of each batch's time: preparing the dealer's next step
+        self.batch_offline_times = []  # of each batch's time: drawing its prepared triples
 
 
 def run(args, mode_name, train_data, test_data, log=print, parties=None):

@@ -105,7 +105,6 @@ class CryptoProvider(Party):
 
     def _deliver(self, prepared):
         """Steps 1-3 with PRG keys: the expanded rows, and the last holder's correction."""
-        network = self.network
         request = prepared.request
         holders = request.holders
         rows = played_rows(holders)

@@ -238,7 +238,8 @@ class Preprocessing:
     """A session's plans and prepared deals (see the module docstring).
 
     ``enabled=False``: every deal inline, as if this did not exist.  ``offline_seconds``:
-    time this process's program spent preparing steps; ``dealer_seconds``: time the
+    time this process's program spent drawing prepared deals (the holders' expansion of
+    their keys and, in the simulation, the dealer's part); ``dealer_seconds``: time the
     crypto provider's background thread spent dealing (its process only);
     ``prepared_steps``: how many steps ran on prepared deals; ``rerecorded``: how many
     deviated from their plan and were recorded again.
