@@ -52,17 +52,23 @@ def assert_same_model(got, expected):
         assert np.array_equal(got[1][name], expected[1][name]), name
 
 
-def test_four_processes_over_curve_train_the_simulations_model(tmp_path):
-    """AES-CTR streams keyed from the seed in both: the same model, bit for bit."""
+def run_to_the_end(tmp_path, options):
+    """All four commands with ``options``, each exiting 0; the model owner's result file."""
     config = write_setup(tmp_path, peer_timeout=PEER_TIMEOUT)
     out = tmp_path / "result.json"
-    processes = start_all(tmp_path, config, SEEDED,
+    processes = start_all(tmp_path, config, options,
                           per_party=lambda n: ["--save-result", str(out)] if n == "me" else [])
     try:
         codes = wait_all(processes, 180)
     finally:
         stop(processes)
     assert codes == {name: 0 for name in ALL_NAMES}, {n: read(tmp_path, n) for n in ALL_NAMES}
+    return out
+
+
+def test_four_processes_over_curve_train_the_simulations_model(tmp_path):
+    """AES-CTR streams keyed from the seed in both: the same model, bit for bit."""
+    out = run_to_the_end(tmp_path, SEEDED)
     assert_same_model(result(out), simulation(RUN, "csprng"))
     alice = read(tmp_path, "alice")
     assert "connected: crypto_provider" in alice and "step 2/2 (epoch 1)" in alice
@@ -73,15 +79,7 @@ def test_four_processes_over_curve_train_the_simulations_model(tmp_path):
 def test_streams_keyed_from_the_os_train_as_well_as_the_seeded_ones(tmp_path):
     """Keys from the OS and agreed over the channels: other draws, the same training (to
     the fixed-point error of the truncations), and the crypto provider gets no common key."""
-    config = write_setup(tmp_path, peer_timeout=PEER_TIMEOUT)
-    out = tmp_path / "result.json"
-    processes = start_all(tmp_path, config, RUN,
-                          per_party=lambda n: ["--save-result", str(out)] if n == "me" else [])
-    try:
-        codes = wait_all(processes, 180)
-    finally:
-        stop(processes)
-    assert codes == {name: 0 for name in ALL_NAMES}, {n: read(tmp_path, n) for n in ALL_NAMES}
+    out = run_to_the_end(tmp_path, RUN)
     losses, parameters = result(out)
     expected_losses, expected_parameters = simulation(RUN, "pcg64")
     # Other draws: the truncations' unit errors fall elsewhere, so some of the 109,386

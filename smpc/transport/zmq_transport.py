@@ -25,11 +25,9 @@ alice's DEALER talking to bob's ROUTER, and bob answers on his own DEALER.
   after ``send`` (it may be sent again after a reconnect): send a copy if you will.
 
 One I/O thread polls the receiving socket and keeps the links alive; ``recv`` takes
-from a per-sender queue that it fills.  ``send`` puts a message on the wire from the
-calling thread when its link is up (no hand-over to the I/O thread: that cost a
-thread wake-up per message), else queues it for the I/O thread.  ZeroMQ sockets are
-not thread-safe, so every use of a sending socket, and of the per-link state, holds
-one lock.  The wire format is in :mod:`smpc.transport.wire`.
+from a per-sender queue that it fills (:mod:`smpc.transport.receiving`).  How a message
+leaves, and the acknowledgements, are in :mod:`smpc.transport.sending`.  The wire format
+is in :mod:`smpc.transport.wire`.
 """
 import collections
 import dataclasses
@@ -49,6 +47,7 @@ from .errors import KeyRefusedError, PeerLostError, PeerUnavailableError, Transp
 from .keys import KeySet, check_party_name
 from .links import _EVENTS, _LOST, _MONITOR_IDS, ZAP_DOMAIN, ZAP_ENDPOINT, _Control, _Link
 from .receiving import Receiving
+from .sending import Sending
 
 def _default_log(me):
     def log(line):
@@ -56,7 +55,7 @@ def _default_log(me):
     return log
 
 
-class ZmqTransport(Receiving):
+class ZmqTransport(Sending, Receiving):
     """Arrays and small control messages between this party and its peers.
 
     ``me``: this process's party name.  ``endpoints``: every party's address
@@ -73,8 +72,6 @@ class ZmqTransport(Receiving):
     """
 
     waiting_report_interval = 5.0  # seconds between "waiting for ..." lines in connect()
-    ack_every_messages = 64        # an acknowledgement of its own after this many messages
-    ack_every_bytes = 64 << 20     # ... or this many bytes received unacknowledged
 
     def __init__(self, me, endpoints, *, keys=None, plaintext=False, heartbeat_interval=1.0,
                  peer_timeout=30.0, log=None, bind=None):
@@ -199,8 +196,10 @@ class ZmqTransport(Receiving):
             for link in self._links.values():
                 if link.refused:
                     raise KeyRefusedError(link.problem)
-                if link.state in ("lost", "closed"):
+                if link.state == "lost":
                     raise PeerLostError(link.reason)
+                # A peer that came and already closed (or stopped the run) is no reason to
+                # stop waiting for the others: the receive that needs it will say why.
             waiting = [link for link in self._links.values() if link.state == "waiting"]
             if not waiting:
                 self._connected = True
@@ -264,6 +263,7 @@ class ZmqTransport(Receiving):
         before; a peer waiting on another party hears of it when that one stops too."""
         payload = json.dumps({"reason": str(reason)}).encode("utf-8")
         with self._lock:
+            self._flush_outbox()  # what was sent before goes first: the abort is not sequenced
             for link in self._links.values():
                 if link.state == "connected":
                     self._send(link, wire.KIND_ABORT, 0, payload=payload)
@@ -283,11 +283,6 @@ class ZmqTransport(Receiving):
                 return True
             time.sleep(0.002)
         return False
-
-    def _ask_for_acks(self):
-        """Have the I/O thread send a heartbeat now: a peer answers one with its acknowledgement."""
-        self._heartbeat_now = True
-        self._wake()
 
     def close(self, linger=5.0):
         """Wait up to ``linger`` s for every sent message to be acknowledged, say goodbye, stop."""
@@ -335,15 +330,6 @@ class ZmqTransport(Receiving):
             raise ValueError(f"cannot {doing} {name!r}: the parties are "
                              f"{', '.join([self.me] + self.peers)}")
         return link
-
-    def _enqueue(self, link, kind, meta, payload):
-        """On the wire now if the link is up and nothing queued is ahead of it, else queued."""
-        with self._lock:
-            if link.state == "connected" and not self._outbox:
-                self._send_data(link, kind, meta, payload)
-                return
-            self._outbox.append((link, kind, meta, payload))
-        self._wake()
 
     def _check_alive(self, link):
         self._raise_if_failed()
@@ -452,55 +438,3 @@ class ZmqTransport(Receiving):
         self._router.close(linger=0)
         if self._zap is not None:
             self._zap.close(linger=0)
-
-    def _send(self, link, kind, seq, meta=b"", payload=None):
-        header = wire.pack_header(kind, seq, link.expected, self.me, meta)
-        frames = [header] if payload is None else [header, payload]
-        try:
-            link.socket.send_multipart(frames, copy=False, flags=zmq.NOBLOCK)
-        except zmq.Again:
-            # No connection to queue on (after a refused handshake ZeroMQ drops the
-            # pipe until it reconnects).  Nothing is lost: data stays unacknowledged and
-            # goes again when the peer's NACK asks for it; hellos, heartbeats and
-            # acknowledgements are sent again anyway.
-            return 0
-        link.stats.framing_bytes_sent += len(header)
-        link.ack_due = False  # every header carries the acknowledgement
-        link.unacked_received = link.unacked_received_bytes = 0
-        return len(payload) if payload is not None else 0
-
-    def _flush_outbox(self):
-        while self._outbox:
-            link, kind, meta, payload = self._outbox.popleft()
-            if link.state in ("lost", "closed"):
-                continue
-            if kind == wire.KIND_BYE:
-                self._send(link, kind, link.next_seq)
-                continue
-            self._send_data(link, kind, meta, payload)
-
-    def _send_data(self, link, kind, meta, payload):
-        seq = link.next_seq
-        link.next_seq += 1
-        link.unacked[seq] = (kind, meta, payload)
-        self._send(link, kind, seq, meta, payload)
-        link.stats.payload_bytes_sent += len(payload)
-        link.stats.messages_sent += 1
-
-    def _send_due_acks(self):
-        # Acknowledgements ride on every message we send and on the heartbeats; one of
-        # their own only when a peer has much unacknowledged data kept for us (or asks, by
-        # a heartbeat: see Receiving).  One per message cost each side a wake-up.
-        for link in self._links.values():
-            if link.ack_due and link.state == "connected" and (
-                    link.unacked_received >= self.ack_every_messages
-                    or link.unacked_received_bytes >= self.ack_every_bytes):
-                self._send(link, wire.KIND_ACK, 0)
-
-    def _tick(self):
-        hello = json.dumps({"incarnation": self._incarnation}).encode("ascii")
-        for link in self._links.values():
-            if link.state == "waiting":
-                self._send(link, wire.KIND_HELLO, 0, payload=hello)
-            elif link.state == "connected":
-                self._send(link, wire.KIND_HEARTBEAT, link.next_seq)
