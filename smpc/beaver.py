@@ -60,7 +60,7 @@ def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", tripl
     """Shares of ``x * y`` (``op="mul"``) or ``x @ y`` (``op="matmul"``), untruncated."""
     product = _PRODUCTS[op]
     x_shape, y_shape = x_shares.shape[1:], y_shares.shape[1:]
-    product_shape(op, x_shape, y_shape)  # a clear error before the dealer does any work
+    out_shape = product_shape(op, x_shape, y_shape)  # a clear error before the dealer works
     if triple is None:
         deal = crypto_provider.mul_triple if op == "mul" else crypto_provider.matmul_triple
         triple = deal(holders, x_shape, y_shape)
@@ -70,13 +70,15 @@ def beaver_product(x_shares, y_shares, holders, crypto_provider, op="mul", tripl
         raise ValueError(f"triple shapes {triple.shapes[0]}, {triple.shapes[1]} do not match the "
                          f"operands {x_shape}, {y_shape}; the triple was not used")
     a, b, c = triple.consume()
+    network = holders[0].network
+    if not network.rows(holders):  # the dealer's or the model owner's process: no share here
+        return np.zeros((0,) + out_shape, dtype=np.int64)
     # Give both operands (and their masks) the same number of dimensions, so that the
     # party axis of one never lines up with a data axis of the other when broadcasting.
     ndim = max(len(x_shape), len(y_shape))
     x_shares, a = (_with_ndim(v, ndim) for v in (x_shares, a))
     y_shares, b = (_with_ndim(v, ndim) for v in (y_shares, b))
     name = "beaver_" + op
-    network = holders[0].network
     with network.protocol(name), np.errstate(over="ignore"):  # the ring wraps on purpose
         e, f = open_many_among([x_shares - a, y_shares - b], holders, name)
         # Holder 0 adds e * f; folded into its a-share, (a_0 + e) * f, it costs no extra product.

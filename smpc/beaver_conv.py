@@ -46,13 +46,15 @@ from .sharing import open_many_among
 def beaver_conv(x_shares, y_shares, holders, crypto_provider, bilinear, triple=None):
     """Stacked shares of ``bilinear(x, y)``, untruncated (steps 1-2 above)."""
     x_shape, y_shape = x_shares.shape[1:], y_shares.shape[1:]
-    bilinear.output_shape(x_shape, y_shape)  # a clear error before the dealer does any work
+    out_shape = bilinear.output_shape(x_shape, y_shape)  # a clear error before the dealer works
     if triple is None:
         triple = crypto_provider.conv_triple(holders, bilinear, x_shape, y_shape)
     a, b, c = triple.consume()
     if a.shape[1:] != x_shape or b.shape[1:] != y_shape:
         raise ValueError(f"triple shapes {a.shape[1:]}, {b.shape[1:]} do not match the "
                          f"operands {x_shape}, {y_shape}")
+    if not holders[0].network.rows(holders):  # the dealer's or the model owner's process
+        return np.zeros((0,) + tuple(out_shape), dtype=np.int64)
     name = "beaver_" + bilinear.kind
     with holders[0].network.protocol(name), np.errstate(over="ignore"):
         e, f = open_many_among([x_shares - a, y_shares - b], holders, name)

@@ -43,7 +43,11 @@ def _drelu_protocol(network):
 
 
 def _drelu_shares(shares, holders, crypto_provider):
-    return _drelu_protocol(holders[0].network)(shares, holders, crypto_provider)
+    network = holders[0].network
+    if not network.rows(holders) and not network.plays(crypto_provider):
+        # A process with no part in the comparison (the model owner's): only shapes flow on.
+        return np.zeros(shares.shape, dtype=np.int64)
+    return _drelu_protocol(network)(shares, holders, crypto_provider)
 
 
 def _is_shared(value):

@@ -24,6 +24,7 @@ Cost: 8 bytes of keystream per ring element; 1/8 byte per bit.
 """
 import hashlib
 import hmac
+import math
 import os
 
 import numpy as np
@@ -128,7 +129,7 @@ class CryptoRandomSource:
     def bits(self, shape):
         """Uniform bits as int64 0/1 (one keystream bit each)."""
         shape = _shape_of(shape)
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(int(s) for s in shape)
         packed = self.random_bytes((count + 7) // 8)
         return np.unpackbits(packed, count=count).astype(np.int64).reshape(shape)
 
@@ -144,7 +145,7 @@ class CryptoRandomSource:
         if low < info.min or high - 1 > info.max:
             raise ValueError(f"[{low}, {high}) does not fit {dtype} ([{info.min}, {info.max}])")
         shape = _shape_of(shape)
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(int(s) for s in shape)
         offsets = self._below(high - low, count)
         # low + offset, wrapping in 64 bits, lands in [low, high) and fits dtype.
         values = offsets + np.uint64(low % 2**64)

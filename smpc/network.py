@@ -29,6 +29,7 @@ Phases.  ``online`` messages happen while computing on data; ``offline``
 messages are the dealer's correlated randomness, which could be sent before the
 data exists.  Stats report the two apart.
 """
+import math
 import uuid
 from collections import defaultdict
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import config
+from .errors import ProtocolError
 from .preprocessing import Preprocessing
 from .randomness import Randomness, default_source
 from .workspace import Workspace
@@ -172,7 +174,7 @@ class Network:
             stats.rounds += 1
             stats.by_protocol[protocol].rounds += 1
 
-    def send(self, sender, receiver, payload, phase="online", ahead=False):
+    def send(self, sender, receiver, payload, phase="online", ahead=False, _fresh=False):
         """Carry ``payload`` (an ndarray) from ``sender`` to ``receiver``.
 
         Returns what ``receiver`` got, in the process that plays it, and None elsewhere.
@@ -197,7 +199,8 @@ class Network:
             if not here_receives:
                 if not ahead:
                     # A copy: the transport keeps it until acknowledged; protocols reuse buffers.
-                    self.transport.send(receiver.name, np.array(payload, copy=True, order="C"))
+                    self.transport.send(receiver.name, payload if _fresh else
+                                        np.array(payload, copy=True, order="C"))
                 return None
         elif here_receives:
             payload = (self.transport.recv(sender.name, ahead=True) if ahead
@@ -210,6 +213,43 @@ class Network:
                 Message(sender.name, receiver.name, self.current_protocol, phase,
                         int(payload.nbytes), payload.copy()))
         return payload
+
+    def send_many(self, sender, receiver, payloads, shapes, dtype, phase="online"):
+        """Carry several arrays of one ``dtype`` from ``sender`` to ``receiver`` as ONE message.
+
+        ``shapes`` gives each array's shape (known to both sides from the program);
+        ``payloads`` is read only in the sender's process.  Returns the list of arrays the
+        receiver got, in the process that plays it, and None elsewhere.  One message
+        instead of several saves the per-message cost of the transport; the receiver
+        gets views into the one buffer.
+        """
+        shapes = [tuple(shape) for shape in shapes]
+        if len(shapes) == 1:
+            got = self.send(sender, receiver, None if payloads is None else payloads[0], phase)
+            return None if got is None else [got]
+        here_sends, here_receives = self.plays(sender), self.plays(receiver)
+        if here_sends and here_receives:  # the simulation: nothing to join or split
+            if sender is not receiver:
+                if self._views is not None:
+                    self.send(sender, receiver, _joined(payloads, dtype), phase)
+                else:
+                    self._account(sum(np.asarray(p).nbytes for p in payloads), phase,
+                                  (sender.name, receiver.name))
+            return [np.asarray(p) for p in payloads]
+        joined = _joined(payloads, dtype) if here_sends else None
+        got = self.send(sender, receiver, joined, phase, _fresh=True)
+        if got is None:
+            return None
+        sizes = [math.prod(shape) for shape in shapes]
+        dtype = np.dtype(dtype)
+        if got.dtype != dtype or got.shape != (sum(sizes),):
+            raise ProtocolError(f"{receiver.name} expected {len(sizes)} arrays of {dtype} in one "
+                                f"message of {sum(sizes)} elements from {sender.name}, got "
+                                f"{got.dtype} of shape {got.shape}: the parties' programs are "
+                                "out of step")
+        ends = np.cumsum(sizes)
+        return [got[end - size:end].reshape(shape)
+                for size, end, shape in zip(sizes, ends, shapes)]
 
     def _account(self, nbytes, phase, link):
         protocol = self.current_protocol
@@ -256,3 +296,8 @@ class Network:
             yield views
         finally:
             self._views = outer
+
+
+def _joined(payloads, dtype):
+    """The arrays, flattened and joined in one new array of ``dtype``."""
+    return np.concatenate([np.asarray(p, dtype=dtype).reshape(-1) for p in payloads])

@@ -41,6 +41,7 @@ of a session created without one (``smpc.manual_seed`` makes that reproducible) 
 draws a model owner's initial weights; no protocol draws from it.
 """
 import hashlib
+import math
 import os
 
 import numpy as np
@@ -73,7 +74,7 @@ class RandomSource:
     def ring(self, shape):
         """Uniform elements of Z_{2^64} as int64, one raw 64-bit draw per element."""
         shape = tuple(np.atleast_1d(shape)) if not isinstance(shape, tuple) else shape
-        count = int(np.prod(shape, dtype=np.int64))
+        count = math.prod(int(s) for s in shape)
         return self.random_raw(count).view(np.int64).reshape(shape)
 
     def bits(self, shape):

@@ -28,6 +28,8 @@ Scales.  Values carry their encoder.  Comparison results are 0/1 at integer
 scale (precision 0): multiplying them into a fixed-point tensor needs no
 truncation, and adding them rescales them exactly.
 """
+import math
+
 import numpy as np
 
 from . import comparisons, ring
@@ -117,7 +119,7 @@ class SharedTensor:
 
     @property
     def size(self):
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)
 
     def __len__(self):
         if not self.shape:

@@ -65,32 +65,53 @@ def share_from(owner, value, holders):
     return out
 
 
-def exchange_among(shares, holders, protocol="open"):
-    """Every holder sends its share to every other (one round).
+def exchange_many_among(share_list, holders, protocol="open"):
+    """Every holder sends its share of each sharing in ``share_list`` to every other, all
+    in one round.
 
-    Returns the list of all ``N`` shares as the holders played here see them (their own
-    and what they received); zeros in a process that plays no holder.
+    Every holder played here sends all its messages before it waits for any: a holder
+    that received first and sent after would make its peers wait for a round trip
+    instead of one message.  A holder's shares of all the sharings go to each other
+    holder as one message (:meth:`~smpc.network.Network.send_many`).  Returns, for each sharing, the list of all ``N`` shares as
+    the holders played here see them (their own and what they received); zeros in a
+    process that plays no holder.
     """
     network = holders[0].network
     rows = played_rows(holders)
-    pieces = [None] * len(holders)
+    pieces = [[shares[rows.index(j)] if j in rows else None for j in range(len(holders))]
+              for shares in share_list]
+    shapes = [shares.shape[1:] for shares in share_list]
+    dtype = share_list[0].dtype
+    if any(shares.dtype != dtype for shares in share_list):
+        raise TypeError("the sharings opened together must have one dtype, got "
+                        + ", ".join(str(shares.dtype) for shares in share_list))
     with network.protocol(protocol), network.round():
-        for j, sender in enumerate(holders):
-            own = shares[rows.index(j)] if j in rows else None
-            if own is not None:
-                pieces[j] = own
-            for receiver in holders:
-                if receiver is not sender:
-                    received = network.send(sender, receiver, own)
-                    if received is not None and pieces[j] is None:
-                        pieces[j] = received
-    placeholder = None
-    for j, piece in enumerate(pieces):
-        if piece is None:
-            if placeholder is None:
-                placeholder = np.zeros(shares.shape[1:], dtype=shares.dtype)
-            pieces[j] = placeholder
+        for here_sends in (True, False):  # the sends of this process first, then the receives
+            for j, sender in enumerate(holders):
+                if (j in rows) != here_sends:
+                    continue
+                own = [pieces[k][j] for k in range(len(share_list))] if j in rows else None
+                for receiver in holders:
+                    if receiver is not sender:
+                        # all of a sender's shares to one receiver in one message
+                        received = network.send_many(sender, receiver, own, shapes, dtype)
+                        if received is not None and j not in rows:
+                            for k, piece in enumerate(received):
+                                pieces[k][j] = piece
+    for k, shares in enumerate(share_list):
+        placeholder = None
+        for j, piece in enumerate(pieces[k]):
+            if piece is None:
+                if placeholder is None:
+                    placeholder = np.zeros(shares.shape[1:], dtype=shares.dtype)
+                pieces[k][j] = placeholder
     return pieces
+
+
+def exchange_among(shares, holders, protocol="open"):
+    """Every holder sends its share to every other (one round); see
+    :func:`exchange_many_among`, which this is for one sharing."""
+    return exchange_many_among([shares], holders, protocol)[0]
 
 
 def open_among(shares, holders, protocol="open"):
@@ -99,10 +120,9 @@ def open_among(shares, holders, protocol="open"):
 
 
 def open_many_among(share_list, holders, protocol="open"):
-    """Open several sharings in the same round (messages travel in parallel)."""
-    network = holders[0].network
-    with network.protocol(protocol), network.round():
-        return [open_among(shares, holders, protocol) for shares in share_list]
+    """Open several sharings in the same round (every message travels in parallel)."""
+    return [reconstruct(np.stack(pieces))
+            for pieces in exchange_many_among(share_list, holders, protocol)]
 
 
 def reveal_to(receiver, shares, holders):

@@ -11,6 +11,8 @@ A buffer is valid until the next request under the same name: callers use one na
 role and never keep the result.  Each session (:class:`~smpc.network.Network`) owns one
 :class:`Workspace`, used by one thread.
 """
+import math
+
 import numpy as np
 
 BLOCK = 16384          # elements per block of PrivateCompare work
@@ -26,7 +28,7 @@ class Workspace:
     def buffer(self, name, shape, dtype):
         """An uninitialised array of ``shape`` and ``dtype``, reusing the memory kept for ``name``."""
         dtype = np.dtype(dtype)
-        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        nbytes = math.prod(shape) * dtype.itemsize
         if nbytes > KEEP_LIMIT:
             return np.empty(shape, dtype=dtype)
         raw = self._buffers.get(name)

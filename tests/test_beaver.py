@@ -80,15 +80,16 @@ def test_shared_tensor_products_cost_exactly_the_beaver_protocol():
 
 
 def test_what_a_holder_receives_in_a_product_is_masked():
-    """Alice's view of x * y is the opened e = x - a and f = y - b: bob's shares of them only."""
+    """Alice's view of x * y is the opened e = x - a and f = y - b: bob's shares of them
+    only, both in one message."""
     (alice, bob), cp = setup(2)
     x = smpc.share(np.full(2000, 3.0), alice, bob, crypto_provider=cp)
     with cp.network.record_views() as views:
         x * x
     online = [m for m in views["alice"] if m.phase == "online"]
-    assert [m.sender for m in online] == ["bob", "bob"]
-    for m in online:
-        top = (m.payload.view(np.uint64) >> np.uint64(63)).mean()  # uniform: a fair coin
+    assert [(m.sender, m.payload.shape) for m in online] == [("bob", (4000,))]
+    for half in np.split(online[0].payload, 2):  # bob's shares of e, then of f
+        top = (half.view(np.uint64) >> np.uint64(63)).mean()  # uniform: a fair coin
         assert abs(top - 0.5) < 5 * 0.5 / np.sqrt(2000)
 
 

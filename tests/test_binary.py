@@ -218,7 +218,8 @@ def test_drelu_measured_cost_equals_closed_form(prg_seeds, shape):
         expected.bytes, expected.rounds, expected.offline_bytes)
     # The formulas written in smpc/binary/drelu.py:
     c2, c8 = -(-n // 2), -(-n // 8)
-    assert stats.bytes == 76 * n + 4 * c2 + 6 * c8 and stats.rounds == 8
+    c4 = -(-n // 4)
+    assert stats.bytes == 78 * n + 2 * c4 + 2 * c8 and stats.rounds == 8
     if prg_seeds:
         assert stats.offline_bytes == 31 * n + c2 + c8
     else:

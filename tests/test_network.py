@@ -100,3 +100,59 @@ def test_an_unknown_phase_is_refused(parties):
     alice, bob, _ = parties
     with pytest.raises(ValueError, match="phase must be 'online' or 'offline'"):
         alice.network.send(alice, bob, np.zeros(2), phase="ofline")
+
+
+class _LoopTransport:
+    """A transport between two Networks of one test: what one sends the other receives."""
+
+    def __init__(self, queues, me):
+        self.queues, self.me = queues, me
+
+    def send(self, receiver, array, ahead=False):
+        self.queues[(self.me, receiver)].append(np.array(array))
+
+    def recv(self, sender, ahead=False):
+        return self.queues[(sender, self.me)].pop(0)
+
+
+def _two_processes():
+    """The networks of a's process and b's process, joined by _LoopTransport."""
+    queues = {("a", "b"): [], ("b", "a"): []}
+    here = {}
+    for name in ("a", "b"):
+        network = Network(plays={name}, transport=_LoopTransport(queues, name))
+        here[name] = (network, Party("a", network), Party("b", network))
+    return here, queues
+
+
+def test_several_arrays_go_as_one_message_and_come_back_apart():
+    x, y = np.arange(6, dtype=np.int64).reshape(2, 3), np.array([-1, 7], np.int64)
+    shapes = [x.shape, y.shape]
+    # the simulation: nothing joined, one message counted
+    network = Network()
+    a, b = Party("a", network), Party("b", network)
+    with network.measure() as stats, network.record_views() as views:
+        got = network.send_many(a, b, [x, y], shapes, np.int64)
+    np.testing.assert_array_equal(got[0], x)
+    np.testing.assert_array_equal(got[1], y)
+    assert (stats.messages, stats.bytes) == (1, 64)
+    np.testing.assert_array_equal(views["b"][0].payload, np.r_[x.ravel(), y])
+    # two processes: one message on the transport, split by the receiver
+    here, queues = _two_processes()
+    net_a, a_in_a, b_in_a = here["a"]
+    net_b, a_in_b, b_in_b = here["b"]
+    with net_a.measure() as sent:
+        assert net_a.send_many(a_in_a, b_in_a, [x, y], shapes, np.int64) is None
+    assert len(queues[("a", "b")]) == 1 and (sent.messages, sent.bytes) == (1, 64)
+    got = net_b.send_many(a_in_b, b_in_b, None, shapes, np.int64)
+    np.testing.assert_array_equal(got[0], x)
+    np.testing.assert_array_equal(got[1], y)
+
+
+def test_a_joined_message_of_the_wrong_size_is_an_out_of_step_error():
+    here, queues = _two_processes()
+    net_b, a_in_b, b_in_b = here["b"]
+    queues[("a", "b")].append(np.zeros(5, np.int64))   # the sender joined other arrays
+    with pytest.raises(smpc.ProtocolError, match="expected 2 arrays of int64 in one message "
+                                                 "of 8 elements from a.*out of step"):
+        net_b.send_many(a_in_b, b_in_b, None, [(2, 3), (2,)], np.int64)

@@ -5,7 +5,7 @@ from scipy.stats import chi2_contingency
 
 import smpc
 from smpc import sharing
-from smpc.randomness import default_source
+from smpc.randomness import RandomSource, default_source
 
 THREE = ("alice", "bob", "carol")
 
@@ -151,3 +151,49 @@ def test_same_seed_same_shares_and_different_seed_different_shares():
         return smpc.share(np.linspace(-5, 5, 30), alice, bob, crypto_provider=cp).shares
     np.testing.assert_array_equal(shares(3), shares(3))
     assert not np.any(shares(3) == shares(4))
+
+
+class _RecordingTransport:
+    """Between threads of one test, each playing one holder's process; logs each call."""
+
+    def __init__(self, me, mailboxes, log):
+        self.me, self.mailboxes, self.log = me, mailboxes, log
+
+    def send(self, receiver, array, ahead=False):
+        self.log.append((self.me, "send", receiver))
+        self.mailboxes[(self.me, receiver)].put(np.array(array))
+
+    def recv(self, sender, ahead=False):
+        self.log.append((self.me, "recv", sender))
+        return self.mailboxes[(sender, self.me)].get(timeout=5)
+
+
+@pytest.mark.parametrize("n_holders", [2, 3])
+def test_in_an_opening_every_holder_sends_before_it_waits(n_holders):
+    """A holder that waited for a share before sending its own would make the others wait
+    a round trip: in each holder's process every send of the round comes first."""
+    import queue
+    import threading
+    names = THREE[:n_holders]
+    mailboxes = {(s, r): queue.Queue() for s in names for r in names if s != r}
+    log, results = [], {}
+    values = [np.arange(4, dtype=np.int64), np.array([-5, 9], np.int64)]
+
+    def holder(name):
+        transport = _RecordingTransport(name, mailboxes, log)
+        *holders, _cp = smpc.make_parties(seed=3, names=names, plays={name}, transport=transport)
+        row = names.index(name)
+        shares = [sharing.split(v, n_holders, RandomSource(7 + k))[[row]]
+                  for k, v in enumerate(values)]  # the same split in every process
+        results[name] = sharing.open_many_among(shares, holders)
+
+    threads = [threading.Thread(target=holder, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    for name in names:
+        for opened, value in zip(results[name], values):
+            np.testing.assert_array_equal(opened, value)
+        calls = [kind for who, kind, _ in log if who == name]
+        assert calls == ["send"] * (n_holders - 1) + ["recv"] * (n_holders - 1)

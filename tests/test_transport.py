@@ -274,6 +274,22 @@ def _connected_pair(names=("alice", "bob"), heartbeat_interval=1.0):
     return first, second
 
 
+def _connected_three(**timing):
+    """alice, bob and crypto_provider, plain TCP on loopback, connected."""
+    names = ("alice", "bob", "crypto_provider")
+    endpoints = peers.loopback_endpoints(names)
+    quiet = lambda line: None  # noqa: E731
+    alice, bob, cp = (ZmqTransport(name, endpoints, plaintext=True, log=quiet, **timing)
+                      for name in names)
+    waiters = [threading.Thread(target=t.connect, args=(10,)) for t in (bob, cp)]
+    for waiter in waiters:
+        waiter.start()
+    alice.connect(timeout=10)
+    for waiter in waiters:
+        waiter.join(timeout=10)
+    return alice, bob, cp
+
+
 def test_the_ahead_channel_keeps_its_order_apart_from_the_programs_messages():
     """What the dealer's thread sends ahead never gets in the way of the program's
     messages on the same link, whatever the interleaving; each channel keeps its order."""
@@ -316,18 +332,8 @@ def test_acknowledgements_come_without_one_message_each():
 def test_a_party_that_stops_tells_every_peer_why():
     """abort() reaches every peer: its receives from that party end with "<party>
     stopped the run: <reason>", after what that party sent before."""
-    names = ("alice", "bob", "crypto_provider")
-    endpoints = peers.loopback_endpoints(names)
-    quiet = lambda line: None  # noqa: E731
-    alice, bob, cp = (ZmqTransport(name, endpoints, plaintext=True, log=quiet,
-                                   heartbeat_interval=1.0, peer_timeout=20.0) for name in names)
+    alice, bob, cp = _connected_three(heartbeat_interval=1.0, peer_timeout=20.0)
     try:
-        waiters = [threading.Thread(target=t.connect, args=(10,)) for t in (bob, cp)]
-        for waiter in waiters:
-            waiter.start()
-        alice.connect(timeout=10)
-        for waiter in waiters:
-            waiter.join(timeout=10)
         alice.send("bob", np.arange(3))
         alice.abort("its data directory has no train-images file")
         start = time.monotonic()
@@ -336,6 +342,68 @@ def test_a_party_that_stops_tells_every_peer_why():
             with pytest.raises(TransportError, match="alice stopped the run: its data directory"):
                 transport.recv("alice")
         assert time.monotonic() - start < 5.0
+    finally:
+        for transport in (alice, bob, cp):
+            transport.close(linger=1)
+
+
+def _wait_until(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_waiting_receive_reads_the_socket_and_the_io_thread_takes_it_back():
+    """Messages that come while nobody receives wait in the queue (the I/O thread reads
+    them); a receive that has to wait reads the socket itself; once receives stop, the
+    I/O thread reads again and keeps the link alive.  Order holds across the hand-overs."""
+    alice, bob = _connected_pair(heartbeat_interval=0.2)
+    bob.router_return_after = 0.05
+    try:
+        for i in range(5):  # nobody receives: the I/O thread queues them
+            alice.send("bob", np.full(3, i))
+        assert _wait_until(lambda: bob._links["alice"].inbox.qsize() == 5)
+        assert bob._router_mode == "io"
+        assert [int(bob.recv("alice")[0]) for _ in range(5)] == list(range(5))
+        got = []
+        waiter = threading.Thread(target=lambda: got.extend(int(bob.recv("alice")[0])
+                                                            for _ in range(20)))
+        waiter.start()  # waits before anything is sent: the socket is handed over
+        assert _wait_until(lambda: bob._router_mode == "caller")
+        for i in range(20):
+            alice.send("bob", np.full(2, 100 + i))
+        waiter.join(timeout=10)
+        assert got == [100 + i for i in range(20)]
+        assert _wait_until(lambda: bob._router_mode == "io")  # taken back after 0.05 s
+        time.sleep(0.6)  # heartbeats meanwhile, read by the I/O thread
+        alice.send("bob", np.arange(4))
+        assert np.array_equal(bob.recv("alice"), np.arange(4))
+        assert bob._links["alice"].state == "connected"
+    finally:
+        alice.close(linger=1)
+        bob.close(linger=1)
+
+
+def test_two_threads_receiving_at_once_each_get_their_messages():
+    """One thread reads the socket for both: the other finds its message in its queue."""
+    alice, bob, cp = _connected_three(heartbeat_interval=0.5, peer_timeout=10.0)
+    try:
+        got = {}
+        def receive(sender):
+            got[sender] = [int(bob.recv(sender)[0]) for _ in range(30)]
+        threads = [threading.Thread(target=receive, args=(name,)) for name in ("alice", "crypto_provider")]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.1)
+        for i in range(30):
+            alice.send("bob", np.full(2, i))
+            cp.send("bob", np.full(2, -i))
+        start = time.monotonic()
+        for thread in threads:
+            thread.join(timeout=10)
+        assert time.monotonic() - start < 5.0
+        assert got == {"alice": list(range(30)), "crypto_provider": [-i for i in range(30)]}
     finally:
         for transport in (alice, bob, cp):
             transport.close(linger=1)

@@ -133,12 +133,13 @@ assert stats.rounds == 1 and stats.bytes == 2 * 2 * 8 * 3  # 2 values, 2 directi
 
 # %% [markdown]
 # What did alice *receive* during the protocol? Only bob's shares of e and f — random
-# numbers. The network recorded her view:
+# numbers, in one message (both openings travel together: one message per direction
+# however many values a round opens). The network recorded her view:
 
 # %%
 for message in views["alice"]:
     print(f"alice received from {message.sender}: {message.payload}")
-assert [m.sender for m in views["alice"]] == ["bob", "bob"]
+assert [(m.sender, m.payload.size) for m in views["alice"]] == [("bob", 6)]  # e's 3, then f's 3
 
 # %% [markdown]
 # The same with the operator: `x * y` asks the crypto provider for a fresh triple, runs

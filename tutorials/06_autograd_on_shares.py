@@ -129,7 +129,7 @@ assert stats.bytes == 2 * (2 * 2 * 8 * 3)   # two products, each opens e and f (
 #
 # What did alice learn while computing a gradient? From the crypto provider, a PRG seed
 # for her share of the triple (offline); from bob, his shares of the openings
-# e = grad - a and f = y - b, which the triple masks (online):
+# e = grad - a and f = y - b, which the triple masks (online, both in one message):
 
 # %%
 with network.record_views() as views:
@@ -138,7 +138,7 @@ for message in views["alice"]:
     print(f"alice received from {message.sender:15s} ({message.phase}, {message.protocol}): "
           f"{message.payload}")
 online = [m for m in views["alice"] if m.phase == "online"]
-assert [(m.sender, m.protocol) for m in online] == [("bob", "beaver_mul")] * 2
+assert [(m.sender, m.protocol, m.payload.size) for m in online] == [("bob", "beaver_mul", 6)]
 assert all(m.sender == "crypto_provider" for m in views["alice"] if m.phase != "online")
 
 # %% [markdown]

@@ -62,9 +62,9 @@ level, so the later rounds carry 32, 16, ... bits instead of 64.
    is needed: one AND of ``n`` bits.
 5. ``G`` (1 bit per element) is the carry.
 
-Cost for ``n`` elements, 2 holders: ``16 n + 4 (8 n + 4 n + 2 n + n + ceil(n/2)) +
-4 ceil(n/8) = 76 n + 4 ceil(n/2) + 4 ceil(n/8)`` bytes, 7 rounds online (sub-byte
-values packed 8 bits a byte).
+Cost for ``n`` elements, 2 holders: ``16 n + 2 (16 n + 8 n + 4 n + 2 n + n) +
+2 ceil(n/4) = 78 n + 2 ceil(n/4)`` bytes, 7 rounds online (an AND's two openings
+packed together, sub-byte values 8 bits a byte).
 """
 import numpy as np
 

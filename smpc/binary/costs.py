@@ -5,21 +5,21 @@ so a test can compare them with what the network measured
 (``with network.measure() as st``: ``st.bytes``, ``st.rounds``, ``st.offline_bytes``).
 
 Notation: ``n`` elements; ``B(m, w) = ceil(m w / 8)`` bytes for ``m`` values of
-``w`` bits (sub-byte values packed).  An opening of one value by 2 holders
-sends 2 messages; an AND opens 2 values.
+``w`` bits (sub-byte values packed).  An opening by 2 holders sends 2 messages,
+however many values it opens; an AND opens 2 values, packed together.
 
 ===================  ==========================================  ======  ===============================
 protocol             online bytes                                rounds  offline bytes (PRG keys)
 ===================  ==========================================  ======  ===============================
-AND, ``n`` x ``w``   ``4 B(n, w)``                               1       ``B(n, w)``
+AND, ``n`` x ``w``   ``2 B(2n, w)``                              1       ``B(n, w)``
 private AND          ``16 n``                                    1       ``8 n``
 bit to arithmetic    ``2 B(n, 1)``                               1       ``8 n``
 A2B (Kogge-Stone)    ``368 n``                                   7       ``224 + 96 n``
-carry into bit 63    ``76 n + 4 B(n, 4) + 4 B(n, 1)``            7       ``224 + 23 n + B(n,4) + B(n,1)``
-DReLU                ``76 n + 4 ceil(n/2) + 6 ceil(n/8)``        8       ``31 n + ceil(n/2) + ceil(n/8)``
+carry into bit 63    ``78 n + 2 B(2n, 1)``                       7       ``224 + 23 n + B(n,4) + B(n,1)``
+DReLU                ``78 n + 2 ceil(n/4) + 2 ceil(n/8)``        8       ``31 n + ceil(n/2) + ceil(n/8)``
 ===================  ==========================================  ======  ===============================
 
-(``B(2n, 2) = B(n, 4) = ceil(n/2)``.)  With full shares instead of seeds (``prg_seeds=False``)
+(``B(2n, 2) = B(n, 4) = ceil(n/2)``, ``B(4n, 2) = n``.)  With full shares instead of seeds (``prg_seeds=False``)
 an AND triple costs ``6 B(n, w)``, a private triple ``32 n``, a bit pair
 ``2 B(n, 1) + 16 n`` offline, and DReLU ``138 n + 6 ceil(n/2) + 8 ceil(n/8)``.
 """
@@ -43,7 +43,7 @@ class Cost:
 
 def and_cost(n, width=64, prg_seeds=True):
     """One batched AND of ``n`` XOR-shared values of ``width`` bits."""
-    return Cost(4 * B(n, width), 1, SEEDS + B(n, width) if prg_seeds else 6 * B(n, width))
+    return Cost(2 * B(2 * n, width), 1, SEEDS + B(n, width) if prg_seeds else 6 * B(n, width))
 
 
 def private_and_cost(n, prg_seeds=True):

@@ -32,7 +32,7 @@ needs ``|x| < 2^62``) there is no bound to respect.
 Communication, ``n`` elements, 2 holders (sub-byte values packed eight bits to a byte;
 see :mod:`smpc.binary.costs`):
 
-* online ``76 n + 4 ceil(n/2) + 6 ceil(n/8)`` bytes (about 78.75 bytes per
+* online ``78 n + 2 ceil(n/4) + 2 ceil(n/8)`` bytes (about 78.75 bytes per
   element), 8 rounds;
 * offline with PRG keys ``31 n + ceil(n/2) + ceil(n/8)`` bytes (one correction share
   per derived value of the 8 deals); with full shares ``138 n + 6 ceil(n/2) +

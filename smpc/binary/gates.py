@@ -16,9 +16,9 @@ triple ``(alpha, beta, gamma = alpha & beta)`` from the dealer:
    holder 0 also XORs in ``d & e``.  Then
    ``XOR z_j = (d ^ alpha) & (e ^ beta) = x & y``.
 
-Cost, ``n`` values of ``w`` bits, ``N`` holders: ``2 N (N-1) B(n, w)`` bytes,
-1 round, with ``B(n, w) = ceil(n w / 8)``; two holders, 64-bit words:
-``32 n`` bytes.
+Cost, ``n`` values of ``w`` bits, ``N`` holders: ``N (N-1) B(2n, w)`` bytes (``d``
+and ``e`` packed in one message), 1 round, with ``B(n, w) = ceil(n w / 8)``; two
+holders, 64-bit words: ``32 n`` bytes.
 
 :func:`and_private` -- ``z = x & y`` when holder 0 knows all of ``x`` and holder 1
 all of ``y`` (the first step of the adders: each holder's arithmetic share is

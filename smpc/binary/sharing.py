@@ -23,8 +23,11 @@ What is free, and what is not:
 Costs (``n`` values of ``w`` bits, ``N`` holders, ``B(n, w) = ceil(n w / 8)`` bytes):
 
 * :func:`share_xor_from` -- ``B(n, w)`` bytes to each holder other than the owner, 1 round;
-* :func:`open_xor` -- ``N (N-1) B(n, w)`` bytes per opened value, 1 round for all of them.
+* :func:`open_xor` -- ``N (N-1) B(m, w)`` bytes for ``m`` values opened together (one
+  message each way, the values packed in it), 1 round.
 """
+import math
+
 import numpy as np
 
 from ..randomness import default_source
@@ -93,24 +96,33 @@ def share_xor_from(owner, values, holders, width=64):
 def open_xor(share_list, holders, width, protocol="open_xor"):
     """Every holder learns every value in ``share_list``; all sent in parallel, one round.
 
-    Each holder sends its (packed) share of each value to every other holder; each
-    holder XORs its own share with what it received.  A process that plays no holder
+    Each holder sends its (packed) shares of all the values to every other holder as one
+    message, before it waits for any (as in :func:`~smpc.sharing.exchange_many_among`);
+    each holder XORs its own share with what it received.  A process that plays no holder
     gets zeros of the shape.
     """
     network = holders[0].network
     rows = played_rows(holders)
-    opened = []
+    pieces = [[shares[rows.index(j)] if j in rows else None for j in range(len(holders))]
+              for shares in share_list]
+    sizes = [math.prod(shares.shape[1:]) for shares in share_list]
     with network.protocol(protocol), network.round():
-        for shares in share_list:
-            shape = shares.shape[1:]
-            pieces = [shares[rows.index(j)] if j in rows else None for j in range(len(holders))]
+        for here_sends in (True, False):  # the sends of this process first, then the receives
             for j, sender in enumerate(holders):
-                own = pieces[j] if j in rows else None
+                if (j in rows) != here_sends:
+                    continue
+                # all of a sender's shares to one receiver in one message
+                own = (np.concatenate([np.asarray(pieces[k][j]).reshape(-1)
+                                       for k in range(len(share_list))]) if j in rows else None)
                 for receiver in holders:
                     if receiver is not sender:
-                        got = send_words(sender, receiver, own, width, shape)
-                        if got is not None and pieces[j] is None:
-                            pieces[j] = got
-            zeros = np.zeros(shape, dtype=dtype_for(width))
-            opened.append(reconstruct_xor(np.stack([zeros if p is None else p for p in pieces])))
+                        got = send_words(sender, receiver, own, width, (sum(sizes),))
+                        if got is not None and j not in rows:
+                            for k, end in enumerate(np.cumsum(sizes)):
+                                pieces[k][j] = got[end - sizes[k]:end].reshape(
+                                    share_list[k].shape[1:])
+    opened = []
+    for k, shares in enumerate(share_list):
+        zeros = np.zeros(shares.shape[1:], dtype=dtype_for(width))
+        opened.append(reconstruct_xor(np.stack([zeros if p is None else p for p in pieces[k]])))
     return opened

@@ -13,6 +13,8 @@ of two encodings, or a sum of products of them, stays far inside it.
 These functions take and return stacked int64 shares, shape ``(2, *shape)``, and the
 parties; the user-facing layer is :mod:`smpc.comparisons`.
 """
+import math
+
 import numpy as np
 
 from ..beaver import beaver_product
@@ -45,7 +47,7 @@ def drelu_bits(shares, holders, crypto_provider):
     """
     _check_two_holders(holders)
     shape = shares.shape[1:]
-    flat = np.ascontiguousarray(shares.reshape(shares.shape[0], int(np.prod(shares.shape[1:], dtype=np.int64))))
+    flat = np.ascontiguousarray(shares.reshape(shares.shape[0], math.prod(shares.shape[1:])))
     with crypto_provider.network.protocol("drelu"):
         converted = share_convert(2 * flat, holders, crypto_provider)
         msb = compute_msb(converted, holders, crypto_provider)

@@ -7,6 +7,8 @@ protocol is about sharing the one bit ``wrap(a_0, a_1)`` without anybody learnin
 :func:`wrap_bit_shares` does that, in Z_{L-1} for ShareConvert or in Z_L for the exact
 truncation (``docs/PROTOCOLS.md``, section 5, "Exact, through the helper").
 """
+import math
+
 import numpy as np
 
 from ..rows import played_rows
@@ -52,7 +54,7 @@ def wrap_bit_shares(shares, holders, helper, ring=Z_L):
     common = network.randomness.common(holders)
     rows = played_rows(holders)
     out_shape = shares.shape
-    a = np.ascontiguousarray(shares.reshape(len(rows), int(np.prod(shares.shape[1:], dtype=np.int64)))).view(np.uint64)
+    a = np.ascontiguousarray(shares.reshape(len(rows), math.prod(shares.shape[1:]))).view(np.uint64)
     n = a.shape[1]
     with network.protocol("share_convert"):
         # 1. Common randomness, and the masked shares to P2.

@@ -11,6 +11,7 @@ ZAP_ENDPOINT = "inproc://zeromq.zap.01"
 ZAP_DOMAIN = b"smpc"
 _MONITOR_IDS = itertools.count()
 _LOST = object()  # placed in an inbox when its peer is lost or closed
+_HANDED_OVER = object()  # wakes a receiver: the receiving socket is the receivers' to read now
 _EVENTS = zmq.Event
 
 

@@ -17,6 +17,7 @@ Every message a party sends on a link is a ZeroMQ multipart message
 The payload is the array's raw buffer (sent without a copy) or a JSON document.
 This module has no ZeroMQ in it: it builds and parses bytes.
 """
+import math
 import struct
 
 import numpy as np
@@ -103,7 +104,7 @@ def unpack_header(header):
 
 def array_from_buffer(buffer, dtype, shape):
     """The received array, viewing the received buffer (no copy unless misaligned)."""
-    expected = dtype.itemsize * int(np.prod(shape, dtype=np.int64))
+    expected = dtype.itemsize * math.prod(shape)
     if len(buffer) != expected:
         raise WireFormatError(f"payload of {len(buffer)} bytes for an array of shape "
                               f"{tuple(shape)} and dtype {dtype} ({expected} bytes)")

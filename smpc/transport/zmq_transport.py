@@ -24,16 +24,15 @@ alice's DEALER talking to bob's ROUTER, and bob answers on his own DEALER.
   received as a view of the received buffer.  The sender must not modify an array
   after ``send`` (it may be sent again after a reconnect): send a copy if you will.
 
-One I/O thread polls the receiving socket and keeps the links alive; ``recv`` takes
-from a per-sender queue that it fills (:mod:`smpc.transport.receiving`).  How a message
-leaves, and the acknowledgements, are in :mod:`smpc.transport.sending`.  The wire format
-is in :mod:`smpc.transport.wire`.
+One I/O thread keeps the links alive and, while nobody is receiving, reads the receiving
+socket into a queue per sender; a ``recv`` that has to wait reads the socket itself
+(:mod:`smpc.transport.receiving`).  How a message leaves, and the acknowledgements, are in
+:mod:`smpc.transport.sending`.  The wire format is in :mod:`smpc.transport.wire`.
 """
 import collections
 import dataclasses
 import json
 import os
-import queue
 import sys
 import threading
 import time
@@ -45,7 +44,7 @@ import zmq.utils.z85
 from . import wire
 from .errors import KeyRefusedError, PeerLostError, PeerUnavailableError, TransportError
 from .keys import KeySet, check_party_name
-from .links import _EVENTS, _LOST, _MONITOR_IDS, ZAP_DOMAIN, ZAP_ENDPOINT, _Control, _Link
+from .links import _EVENTS, _HANDED_OVER, _LOST, _MONITOR_IDS, ZAP_DOMAIN, ZAP_ENDPOINT, _Control, _Link
 from .receiving import Receiving
 from .sending import Sending
 
@@ -108,6 +107,14 @@ class ZmqTransport(Sending, Receiving):
         self._incarnation = os.urandom(8).hex()
         self._outbox = collections.deque()
         self._lock = threading.Lock()  # the sending sockets and the links' state
+        # Who reads the receiving socket: the I/O thread ("io") or a waiting recv
+        # ("caller"); only the I/O thread changes it (see Receiving._wait_for_item).
+        self._router_mode = "io"
+        self._router_wanted = None    # the inbox of a recv that asked for the socket
+        self._receivers = 0           # recv calls under way
+        self._last_receive = 0.0      # when the last one ended
+        self._reader_lock = threading.Lock()  # one caller at a time reads the socket
+        self._router_closed = False
         self._changed = threading.Event()
         self._failure = None
         self._heartbeat_now = False
@@ -343,16 +350,21 @@ class ZmqTransport(Sending, Receiving):
         if not self._connected:
             raise TransportError("call connect() before receiving: it waits for the peers")
         inbox = link.ahead_inbox if ahead else link.inbox
-        while True:
-            try:
-                item = inbox.get(timeout=0.5)
-            except queue.Empty:
-                self._raise_if_failed()
-                continue
-            if item is _LOST:
-                inbox.put(_LOST)  # for the next caller too
-                raise PeerLostError(link.reason)
-            return item
+        with self._lock:
+            self._receivers += 1
+        try:
+            while True:
+                item = self._wait_for_item(inbox)
+                if item is None or item is _HANDED_OVER:
+                    continue
+                if item is _LOST:
+                    inbox.put(_LOST)  # for the next caller too
+                    raise PeerLostError(link.reason)
+                return item
+        finally:
+            with self._lock:
+                self._receivers -= 1
+                self._last_receive = time.monotonic()
 
     def _raise_if_failed(self):
         if self._failure is not None:
@@ -379,21 +391,28 @@ class ZmqTransport(Sending, Receiving):
 
     # -- the I/O thread -----------------------------------------------------------------------
     def _run(self):
-        poller = zmq.Poller()
-        poller.register(self._wake_read, zmq.POLLIN)
-        poller.register(self._router, zmq.POLLIN)
-        poller.register(self._router_monitor, zmq.POLLIN)
+        without_router = zmq.Poller()  # while a waiting recv reads the receiving socket
+        without_router.register(self._wake_read, zmq.POLLIN)
+        without_router.register(self._router_monitor, zmq.POLLIN)
         if self._zap is not None:
-            poller.register(self._zap, zmq.POLLIN)
+            without_router.register(self._zap, zmq.POLLIN)
         monitors = {}
         for link in self._links.values():
-            poller.register(link.monitor, zmq.POLLIN)
+            without_router.register(link.monitor, zmq.POLLIN)
             monitors[link.monitor] = link
+        with_router = zmq.Poller()
+        for socket, _events in without_router.sockets:
+            with_router.register(socket, zmq.POLLIN)
+        with_router.register(self._router, zmq.POLLIN)
         next_tick = time.monotonic()
         try:
             while not self._stopping:
                 timeout = max(0.0, min(next_tick - time.monotonic(), 0.25))
-                ready = dict(poller.poll(int(timeout * 1000)))
+                if self._router_mode == "io":
+                    ready = dict(with_router.poll(int(timeout * 1000)))
+                else:  # wake to take the socket back once the receivers are done
+                    timeout = min(timeout, self.router_return_after)
+                    ready = dict(without_router.poll(int(timeout * 1000)))
                 with self._lock:
                     next_tick = self._serve(ready, monitors, next_tick)
         except Exception as err:  # a bug must not leave the receivers waiting for ever
@@ -418,8 +437,9 @@ class ZmqTransport(Sending, Receiving):
         for monitor, link in monitors.items():
             if monitor in ready:
                 self._on_link_event(link)
-        if self._router in ready:
+        if self._router_mode == "io" and self._router in ready:
             self._receive_all()
+        self._pass_the_router(time.monotonic())
         self._flush_outbox()
         self._send_due_acks()
         now = time.monotonic()
@@ -431,6 +451,10 @@ class ZmqTransport(Sending, Receiving):
         return next_tick
 
     def _close_sockets(self):
+        got_it = self._reader_lock.acquire(timeout=1.0)  # no recv is reading the socket
+        self._router_closed = True
+        if got_it:
+            self._reader_lock.release()
         for link in self._links.values():
             link.monitor.close(linger=0)
             link.socket.close(linger=500)  # the goodbyes get out
