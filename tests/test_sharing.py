@@ -197,3 +197,11 @@ def test_in_an_opening_every_holder_sends_before_it_waits(n_holders):
             np.testing.assert_array_equal(opened, value)
         calls = [kind for who, kind, _ in log if who == name]
         assert calls == ["send"] * (n_holders - 1) + ["recv"] * (n_holders - 1)
+
+
+def test_sharings_opened_together_need_one_dtype():
+    holders, _cp = parties(2)
+    ints = sharing.split(np.arange(3), 2)
+    with pytest.raises(TypeError, match="the sharings opened together must have one dtype, "
+                                        "got int64, uint64"):
+        sharing.open_many_among([ints, ints.view(np.uint64)], holders)
