@@ -1,9 +1,10 @@
-"""The receiving half of ZmqTransport's I/O thread: authentication, socket events,
-hellos, data, the resend protocol, and the liveness of peers.
+"""What ZmqTransport does with what arrives: authentication, socket events, hellos,
+data, the resend protocol, and the liveness of peers.
 
 :class:`Receiving` is the part of :class:`~smpc.transport.zmq_transport.ZmqTransport`
-that runs when something arrives; it is kept apart so that each half reads on its own.
-It uses the transport's links (:mod:`smpc.transport.links`) and its ``_send`` to answer.
+that runs when something arrives, in whichever thread read it (:mod:`smpc.transport.reading`
+says which); it is kept apart so that each part reads on its own.  It uses the
+transport's links (:mod:`smpc.transport.links`) and its ``_send`` to answer.
 
 * **Order and no loss.**  Data messages carry a per-link sequence number; every
   message carries a cumulative acknowledgement of what its sender received.  The
@@ -11,16 +12,7 @@ It uses the transport's links (:mod:`smpc.transport.links`) and its ``_send`` to
   (a later sequence number, or a heartbeat announcing more messages than arrived)
   asks for a resend; duplicates are dropped.  So a connection that breaks and comes
   back (ZeroMQ reconnects by itself) loses nothing.
-* **Who reads.**  The I/O thread reads the receiving socket while nobody is receiving
-  and puts what arrives in a queue per sender.  A ``recv`` that finds its queue empty
-  asks for the socket and from then on reads it itself, under the transport's lock,
-  until it has its message; the I/O thread takes it back once no ``recv`` has run for
-  ``router_return_after`` seconds.  On a busy machine every hand-over from one thread
-  to another waits for the scheduler: a message that the waiting thread reads itself
-  arrives in a fraction of the time of one passed on by the I/O thread.  ZeroMQ sockets
-  are not thread-safe, so at any moment one thread only polls and reads the socket.
 """
-import queue
 import json
 import time
 
@@ -28,7 +20,7 @@ import zmq
 from zmq.utils.monitor import recv_monitor_message
 
 from . import wire
-from .links import _EVENTS, _HANDED_OVER, _LOST, _Control
+from .links import _EVENTS, _LOST, _Control
 
 
 class Receiving:
@@ -86,50 +78,7 @@ class Receiving:
             self.log(f"the connection to {link.name} broke; reconnecting (it is lost if "
                      f"silent for {self.peer_timeout:g} s)")
 
-    router_return_after = 0.1  # s without a recv before the I/O thread reads the socket again
-    _caller_poll_ms = 50       # how often a reading recv looks at its queue and at failures
-
     # -- receiving ------------------------------------------------------------------------------
-    def _wait_for_item(self, inbox):
-        """The next item of ``inbox``: taken from the queue, or read off the socket by this
-        (calling) thread once the I/O thread has handed it over."""
-        try:
-            return inbox.get_nowait()
-        except queue.Empty:
-            pass
-        self._raise_if_failed()
-        if self._router_mode == "caller" and self._reader_lock.acquire(blocking=False):
-            try:
-                if not self._router_closed and self._router.poll(self._caller_poll_ms):
-                    with self._lock:
-                        self._receive_all()
-                        self._send_due_acks()
-            finally:
-                self._reader_lock.release()
-            return None
-        if self._router_mode == "io":
-            with self._lock:
-                if self._router_wanted is None:
-                    self._router_wanted = inbox
-                    self._wake()
-        try:  # the I/O thread fills the queue, or says the socket is ours with _HANDED_OVER
-            return inbox.get(timeout=0.05 if self._router_mode == "io" else 0.005)
-        except queue.Empty:
-            return None
-
-    def _pass_the_router(self, now):
-        """In the I/O thread, lock held: hand the receiving socket to a recv that asked for it,
-        or take it back when no recv has run for a while."""
-        if self._router_mode == "io":
-            if self._router_wanted is not None:
-                self._receive_all()  # what has arrived goes to the queues first
-                self._router_mode = "caller"
-                self._router_wanted.put(_HANDED_OVER)
-                self._router_wanted = None
-        elif self._receivers == 0 and now - self._last_receive >= self.router_return_after:
-            self._router_mode = "io"
-            self._receive_all()
-
     def _receive_all(self):
         for _ in range(10000):
             try:

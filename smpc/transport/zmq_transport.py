@@ -26,7 +26,8 @@ alice's DEALER talking to bob's ROUTER, and bob answers on his own DEALER.
 
 One I/O thread keeps the links alive and, while nobody is receiving, reads the receiving
 socket into a queue per sender; a ``recv`` that has to wait reads the socket itself
-(:mod:`smpc.transport.receiving`).  How a message leaves, and the acknowledgements, are in
+(:mod:`smpc.transport.reading`).  What is done with what arrives is in
+:mod:`smpc.transport.receiving`; how a message leaves, and the acknowledgements, in
 :mod:`smpc.transport.sending`.  The wire format is in :mod:`smpc.transport.wire`.
 """
 import collections
@@ -45,6 +46,7 @@ from . import wire
 from .errors import KeyRefusedError, PeerLostError, PeerUnavailableError, TransportError
 from .keys import KeySet, check_party_name
 from .links import _EVENTS, _HANDED_OVER, _LOST, _MONITOR_IDS, ZAP_DOMAIN, ZAP_ENDPOINT, _Control, _Link
+from .reading import Reading
 from .receiving import Receiving
 from .sending import Sending
 
@@ -54,7 +56,7 @@ def _default_log(me):
     return log
 
 
-class ZmqTransport(Sending, Receiving):
+class ZmqTransport(Sending, Receiving, Reading):
     """Arrays and small control messages between this party and its peers.
 
     ``me``: this process's party name.  ``endpoints``: every party's address
@@ -108,7 +110,7 @@ class ZmqTransport(Sending, Receiving):
         self._outbox = collections.deque()
         self._lock = threading.Lock()  # the sending sockets and the links' state
         # Who reads the receiving socket: the I/O thread ("io") or a waiting recv
-        # ("caller"); only the I/O thread changes it (see Receiving._wait_for_item).
+        # ("caller"); only the I/O thread changes it (smpc.transport.reading).
         self._router_mode = "io"
         self._router_wanted = None    # the inbox of a recv that asked for the socket
         self._receivers = 0           # recv calls under way
@@ -388,77 +390,3 @@ class ZmqTransport(Sending, Receiving):
         if key not in self._logged_once:
             self._logged_once.add(key)
             self.log(line)
-
-    # -- the I/O thread -----------------------------------------------------------------------
-    def _run(self):
-        without_router = zmq.Poller()  # while a waiting recv reads the receiving socket
-        without_router.register(self._wake_read, zmq.POLLIN)
-        without_router.register(self._router_monitor, zmq.POLLIN)
-        if self._zap is not None:
-            without_router.register(self._zap, zmq.POLLIN)
-        monitors = {}
-        for link in self._links.values():
-            without_router.register(link.monitor, zmq.POLLIN)
-            monitors[link.monitor] = link
-        with_router = zmq.Poller()
-        for socket, _events in without_router.sockets:
-            with_router.register(socket, zmq.POLLIN)
-        with_router.register(self._router, zmq.POLLIN)
-        next_tick = time.monotonic()
-        try:
-            while not self._stopping:
-                timeout = max(0.0, min(next_tick - time.monotonic(), 0.25))
-                if self._router_mode == "io":
-                    ready = dict(with_router.poll(int(timeout * 1000)))
-                else:  # wake to take the socket back once the receivers are done
-                    timeout = min(timeout, self.router_return_after)
-                    ready = dict(without_router.poll(int(timeout * 1000)))
-                with self._lock:
-                    next_tick = self._serve(ready, monitors, next_tick)
-        except Exception as err:  # a bug must not leave the receivers waiting for ever
-            self._failure = repr(err)
-            for link in self._links.values():
-                if link.state not in ("lost", "closed"):
-                    self._mark_lost(link, f"{self.me}'s transport thread failed: {err!r}")
-        finally:
-            self._close_sockets()
-
-    def _serve(self, ready, monitors, next_tick):
-        """One turn of the I/O thread, with the lock held; returns the next heartbeat time."""
-        if self._wake_read in ready:
-            try:
-                os.read(self._wake_read, 65536)
-            except BlockingIOError:
-                pass
-        if self._zap is not None and self._zap in ready:
-            self._answer_zap()
-        if self._router_monitor in ready:
-            self._on_router_event()
-        for monitor, link in monitors.items():
-            if monitor in ready:
-                self._on_link_event(link)
-        if self._router_mode == "io" and self._router in ready:
-            self._receive_all()
-        self._pass_the_router(time.monotonic())
-        self._flush_outbox()
-        self._send_due_acks()
-        now = time.monotonic()
-        if now >= next_tick or self._heartbeat_now:
-            self._heartbeat_now = False
-            self._tick()
-            next_tick = now + self.heartbeat_interval
-        self._check_liveness(now)
-        return next_tick
-
-    def _close_sockets(self):
-        got_it = self._reader_lock.acquire(timeout=1.0)  # no recv is reading the socket
-        self._router_closed = True
-        if got_it:
-            self._reader_lock.release()
-        for link in self._links.values():
-            link.monitor.close(linger=0)
-            link.socket.close(linger=500)  # the goodbyes get out
-        self._router_monitor.close(linger=0)
-        self._router.close(linger=0)
-        if self._zap is not None:
-            self._zap.close(linger=0)
