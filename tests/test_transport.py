@@ -407,3 +407,23 @@ def test_two_threads_receiving_at_once_each_get_their_messages():
     finally:
         for transport in (alice, bob, cp):
             transport.close(linger=1)
+
+
+def test_a_receive_waiting_when_the_transport_closes_ends_with_an_error():
+    alice, bob = _connected_pair()
+    outcome = []
+    def wait():
+        try:
+            bob.recv("alice")
+        except TransportError as err:
+            outcome.append(str(err))
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    time.sleep(0.2)   # the receive has the socket now
+    try:
+        bob.close(linger=1)   # alice is still there: only bob's own closing can end it
+        waiter.join(timeout=5)
+        assert not waiter.is_alive()
+        assert outcome == ["bob's transport was closed while receiving"]
+    finally:
+        alice.close(linger=1)

@@ -28,6 +28,7 @@ import time
 
 import zmq
 
+from .errors import TransportError
 from .links import _HANDED_OVER
 
 
@@ -45,6 +46,8 @@ class Reading:
         except queue.Empty:
             pass
         self._raise_if_failed()
+        if self._router_closed:  # nothing can arrive any more
+            raise TransportError(f"{self.me}'s transport was closed while receiving")
         if self._router_mode == "caller" and self._reader_lock.acquire(blocking=False):
             try:
                 if not self._router_closed and self._router.poll(self._caller_poll_ms):
