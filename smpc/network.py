@@ -41,6 +41,7 @@ from . import config
 from .errors import ProtocolError
 from .preprocessing import Preprocessing
 from .randomness import Randomness, default_source
+from .shapes import join_flat, split_flat
 from .workspace import Workspace
 
 
@@ -231,12 +232,12 @@ class Network:
         if here_sends and here_receives:  # the simulation: nothing to join or split
             if sender is not receiver:
                 if self._views is not None:
-                    self.send(sender, receiver, _joined(payloads, dtype), phase)
+                    self.send(sender, receiver, join_flat(payloads, dtype), phase)
                 else:
                     self._account(sum(np.asarray(p).nbytes for p in payloads), phase,
                                   (sender.name, receiver.name))
             return [np.asarray(p) for p in payloads]
-        joined = _joined(payloads, dtype) if here_sends else None
+        joined = join_flat(payloads, dtype) if here_sends else None
         got = self.send(sender, receiver, joined, phase, _fresh=True)
         if got is None:
             return None
@@ -247,9 +248,7 @@ class Network:
                                 f"message of {sum(sizes)} elements from {sender.name}, got "
                                 f"{got.dtype} of shape {got.shape}: the parties' programs are "
                                 "out of step")
-        ends = np.cumsum(sizes)
-        return [got[end - size:end].reshape(shape)
-                for size, end, shape in zip(sizes, ends, shapes)]
+        return split_flat(got, shapes)
 
     def _account(self, nbytes, phase, link):
         protocol = self.current_protocol
@@ -297,7 +296,3 @@ class Network:
         finally:
             self._views = outer
 
-
-def _joined(payloads, dtype):
-    """The arrays, flattened and joined in one new array of ``dtype``."""
-    return np.concatenate([np.asarray(p, dtype=dtype).reshape(-1) for p in payloads])

@@ -3,6 +3,8 @@
 Worked out from the data shape alone, never from an array: a process that holds no rows
 of a share array (the crypto provider's) still needs every shape.
 """
+import math
+
 import numpy as np
 
 
@@ -34,3 +36,19 @@ def broadcast_shape(shape_a, shape_b):
     except ValueError:
         raise ValueError(f"cannot add or subtract tensors of shapes {shape_a} and {shape_b}: "
                          "they do not broadcast") from None
+
+
+def join_flat(arrays, dtype=None):
+    """The arrays flattened and joined, in one new array (of ``dtype`` if given): several
+    values sent as one message."""
+    return np.concatenate([np.asarray(a, dtype=dtype).reshape(-1) for a in arrays])
+
+
+def split_flat(flat, shapes):
+    """Undo :func:`join_flat`: views into ``flat``, one per shape."""
+    pieces, start = [], 0
+    for shape in shapes:
+        size = math.prod(shape)
+        pieces.append(flat[start:start + size].reshape(shape))
+        start += size
+    return pieces

@@ -65,46 +65,50 @@ def share_from(owner, value, holders):
     return out
 
 
-def exchange_many_among(share_list, holders, protocol="open"):
+def exchange_many_among(share_list, holders, protocol="open", carry=None):
     """Every holder sends its share of each sharing in ``share_list`` to every other, all
     in one round.
 
     Every holder played here sends all its messages before it waits for any: a holder
     that received first and sent after would make its peers wait for a round trip
     instead of one message.  A holder's shares of all the sharings go to each other
-    holder as one message (:meth:`~smpc.network.Network.send_many`).  Returns, for each sharing, the list of all ``N`` shares as
-    the holders played here see them (their own and what they received); zeros in a
-    process that plays no holder.
+    holder as one message: ``carry(sender, receiver, shares)`` carries them (``shares``
+    is None where the sender is not played here) and returns the list the receiver got,
+    or None elsewhere; by default :meth:`~smpc.network.Network.send_many`.  Returns, for
+    each sharing, the list of all ``N`` shares as the holders played here see them (their
+    own and what they received); zeros in a process that plays no holder.
     """
     network = holders[0].network
     rows = played_rows(holders)
-    pieces = [[shares[rows.index(j)] if j in rows else None for j in range(len(holders))]
-              for shares in share_list]
-    shapes = [shares.shape[1:] for shares in share_list]
     dtype = share_list[0].dtype
     if any(shares.dtype != dtype for shares in share_list):
         raise TypeError("the sharings opened together must have one dtype, got "
                         + ", ".join(str(shares.dtype) for shares in share_list))
+    shapes = [shares.shape[1:] for shares in share_list]
+    if carry is None:
+        def carry(sender, receiver, shares):
+            return network.send_many(sender, receiver, shares, shapes, dtype)
+    pieces = [[shares[rows.index(j)] if j in rows else None for j in range(len(holders))]
+              for shares in share_list]
     with network.protocol(protocol), network.round():
         for here_sends in (True, False):  # the sends of this process first, then the receives
             for j, sender in enumerate(holders):
                 if (j in rows) != here_sends:
                     continue
-                own = [pieces[k][j] for k in range(len(share_list))] if j in rows else None
+                own = [pieces[k][j] for k in range(len(share_list))] if here_sends else None
                 for receiver in holders:
                     if receiver is not sender:
-                        # all of a sender's shares to one receiver in one message
-                        received = network.send_many(sender, receiver, own, shapes, dtype)
-                        if received is not None and j not in rows:
+                        received = carry(sender, receiver, own)
+                        if received is not None and not here_sends:
                             for k, piece in enumerate(received):
                                 pieces[k][j] = piece
-    for k, shares in enumerate(share_list):
-        placeholder = None
+    for k, shape in enumerate(shapes):
+        zeros = None
         for j, piece in enumerate(pieces[k]):
             if piece is None:
-                if placeholder is None:
-                    placeholder = np.zeros(shares.shape[1:], dtype=shares.dtype)
-                pieces[k][j] = placeholder
+                if zeros is None:
+                    zeros = np.zeros(shape, dtype=dtype)
+                pieces[k][j] = zeros
     return pieces
 
 

@@ -32,6 +32,8 @@ import numpy as np
 
 from ..randomness import default_source
 from ..rows import played_rows
+from ..shapes import join_flat, split_flat
+from ..sharing import exchange_many_among
 from .words import dtype_for, pack, random_words, unpack
 
 
@@ -93,36 +95,29 @@ def share_xor_from(owner, values, holders, width=64):
     return out
 
 
+def send_words_many(sender, receiver, value_list, width, shapes, phase="online"):
+    """Several arrays of ``width``-bit values as one packed message (see :func:`send_words`).
+
+    ``value_list`` is read in the sender's process only.  Returns the list of arrays the
+    receiver unpacked, in the receiver's process; None elsewhere.
+    """
+    joined = None if value_list is None else join_flat(value_list)
+    got = send_words(sender, receiver, joined, width, (sum(math.prod(s) for s in shapes),),
+                     phase)
+    return None if got is None else split_flat(got, shapes)
+
+
 def open_xor(share_list, holders, width, protocol="open_xor"):
     """Every holder learns every value in ``share_list``; all sent in parallel, one round.
 
     Each holder sends its (packed) shares of all the values to every other holder as one
-    message, before it waits for any (as in :func:`~smpc.sharing.exchange_many_among`);
-    each holder XORs its own share with what it received.  A process that plays no holder
+    message, before it waits for any (:func:`~smpc.sharing.exchange_many_among`); each
+    holder XORs its own share with what it received.  A process that plays no holder
     gets zeros of the shape.
     """
-    network = holders[0].network
-    rows = played_rows(holders)
-    pieces = [[shares[rows.index(j)] if j in rows else None for j in range(len(holders))]
-              for shares in share_list]
-    sizes = [math.prod(shares.shape[1:]) for shares in share_list]
-    with network.protocol(protocol), network.round():
-        for here_sends in (True, False):  # the sends of this process first, then the receives
-            for j, sender in enumerate(holders):
-                if (j in rows) != here_sends:
-                    continue
-                # all of a sender's shares to one receiver in one message
-                own = (np.concatenate([np.asarray(pieces[k][j]).reshape(-1)
-                                       for k in range(len(share_list))]) if j in rows else None)
-                for receiver in holders:
-                    if receiver is not sender:
-                        got = send_words(sender, receiver, own, width, (sum(sizes),))
-                        if got is not None and j not in rows:
-                            for k, end in enumerate(np.cumsum(sizes)):
-                                pieces[k][j] = got[end - sizes[k]:end].reshape(
-                                    share_list[k].shape[1:])
-    opened = []
-    for k, shares in enumerate(share_list):
-        zeros = np.zeros(shares.shape[1:], dtype=dtype_for(width))
-        opened.append(reconstruct_xor(np.stack([zeros if p is None else p for p in pieces[k]])))
-    return opened
+    shapes = [shares.shape[1:] for shares in share_list]
+
+    def carry(sender, receiver, shares):
+        return send_words_many(sender, receiver, shares, width, shapes)
+    pieces = exchange_many_among(share_list, holders, protocol, carry)
+    return [reconstruct_xor(np.stack(pieces_k)) for pieces_k in pieces]
